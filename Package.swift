@@ -1,0 +1,90 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Layers (see ../shared/DESIGN.md §2): GrokProtocol and GrokJSON are pure values, GrokRPC is the
+// transport, GrokDaemon the application; executables are thin entry points over libraries.
+let package = Package(
+    name: "grok",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "grokd", targets: ["grokd"]),
+        .executable(name: "grokctl", targets: ["grokctl"]),
+        .executable(name: "grok-bench", targets: ["grok-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CJansson",
+            pkgConfig: "jansson",
+            providers: [.apt(["libjansson-dev"])]
+        ),
+        .target(
+            name: "GrokJSON",
+            dependencies: ["CJansson", .product(name: "OrderedCollections", package: "swift-collections")]
+        ),
+        .target(
+            name: "GrokProtocol",
+            dependencies: ["GrokJSON"],
+            resources: [.embedInCode("openrpc.json")]
+        ),
+        .target(
+            name: "GrokRPC",
+            dependencies: [
+                "GrokJSON", "GrokProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
+        .target(
+            name: "GrokDaemon",
+            dependencies: [
+                "GrokJSON", "GrokProtocol", "GrokRPC",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "GrokClient",
+            dependencies: ["GrokJSON", "GrokProtocol", "GrokRPC"]
+        ),
+        .executableTarget(name: "grokd", dependencies: ["GrokDaemon"]),
+        .executableTarget(
+            name: "grokctl",
+            dependencies: [
+                "GrokClient", "GrokJSON", "GrokProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "grok-bench",
+            dependencies: [
+                "GrokClient", "GrokJSON", "GrokProtocol", "GrokRPC",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "GrokJSONTests", dependencies: ["GrokJSON", "CJansson"]),
+        .testTarget(
+            name: "GrokRPCTests",
+            dependencies: [
+                "GrokRPC", "GrokJSON", "GrokProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "GrokDaemonTests",
+            dependencies: ["GrokDaemon", "GrokClient", "GrokRPC", "GrokJSON", "GrokProtocol"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
