@@ -57,7 +57,14 @@ let package = Package(
             name: "GrokClient",
             dependencies: ["GrokJSON", "GrokProtocol", "GrokRPC"]
         ),
-        .executableTarget(name: "grokd", dependencies: ["GrokDaemon"]),
+        .executableTarget(
+            name: "grokd",
+            dependencies: [
+                "GrokDaemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "grokctl",
             dependencies: [

@@ -1,0 +1,83 @@
+import Foundation
+import GrokJSON
+import GrokRPC
+import Logging
+
+/// The daemon's settings: defaults, then the config file, then command-line flags.
+public struct DaemonConfig: Sendable {
+    /// Socket path to bind (ignored under systemd socket activation).
+    public var socket: String
+    /// Uids allowed to connect, besides the daemon's own.
+    public var allowUIDs: Set<UInt32>
+    public var limits: RPCLimits
+    public var logLevel: Logger.Level
+
+    public init(socket: String, allowUIDs: Set<UInt32>, limits: RPCLimits = .default, logLevel: Logger.Level = .info) {
+        self.socket = socket
+        self.allowUIDs = allowUIDs
+        self.limits = limits
+        self.logLevel = logLevel
+    }
+
+    /// The shape of `grokd.json`; every field optional.
+    struct File: Decodable {
+        var socket: String?
+        var allowUids: [UInt32]?
+        var logLevel: String?
+        var limits: Limits?
+
+        struct Limits: Decodable {
+            var maxLineBytes: Int?
+            var maxDepth: Int?
+            var maxInFlight: Int?
+            var maxConnections: Int?
+            var drainTimeoutMs: Int?
+        }
+    }
+
+    /// A config problem worth stopping for, with the file and field to blame.
+    public struct Invalid: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Reads the config file at `path` over the defaults; a missing file is fine unless `required`.
+    public static func load(path: String, required: Bool, paths: DaemonPaths) throws -> DaemonConfig {
+        var config = DaemonConfig(socket: paths.defaultSocket, allowUIDs: [paths.uid])
+        guard let data = FileManager.default.contents(atPath: path) else {
+            if required { throw Invalid(description: "cannot read config file \(path)") }
+            return config
+        }
+        let file: File
+        do {
+            file = try JSONCodec.decode(File.self, from: [UInt8](data))
+        } catch {
+            throw Invalid(description: "config file \(path): \(error)")
+        }
+        try config.apply(file, path: path)
+        return config
+    }
+
+    private mutating func apply(_ file: File, path: String) throws {
+        if let socket = file.socket { self.socket = socket }
+        if let uids = file.allowUids { allowUIDs.formUnion(uids) }
+        if let name = file.logLevel {
+            guard let level = Logger.Level(rawValue: name) else {
+                throw Invalid(description: "config file \(path): unknown logLevel \"\(name)\"")
+            }
+            logLevel = level
+        }
+        if let given = file.limits {
+            limits.maxLineBytes = try positive(given.maxLineBytes, "maxLineBytes", path) ?? limits.maxLineBytes
+            limits.maxDepth = try positive(given.maxDepth, "maxDepth", path) ?? limits.maxDepth
+            limits.maxInFlight = try positive(given.maxInFlight, "maxInFlight", path) ?? limits.maxInFlight
+            limits.maxConnections = try positive(given.maxConnections, "maxConnections", path) ?? limits.maxConnections
+            limits.drainTimeoutMs = try positive(given.drainTimeoutMs, "drainTimeoutMs", path) ?? limits.drainTimeoutMs
+        }
+    }
+
+    private func positive(_ value: Int?, _ name: String, _ path: String) throws -> Int? {
+        guard let value else { return nil }
+        guard value > 0 else { throw Invalid(description: "config file \(path): limits.\(name) must be positive") }
+        return value
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import GrokProtocol
+import GrokRPC
+import Synchronization
+
+/// What the daemon's methods read and change: config, counters, and the shutdown switch.
+final class DaemonState: Sendable {
+    let config: DaemonConfig
+    let socketDescription: String
+    private let started = ContinuousClock.now
+    private let server = Mutex<RPCServer?>(nil)
+    private let names = Mutex<[String]>([])
+
+    init(config: DaemonConfig, socketDescription: String) {
+        self.config = config
+        self.socketDescription = socketDescription
+    }
+
+    /// Called once the server exists (it needs the method table, which needs this state).
+    func attach(_ server: RPCServer, methodNames: [String]) {
+        self.server.withLock { $0 = server }
+        names.withLock { $0 = methodNames }
+    }
+
+    var methodNames: [String] { names.withLock { $0 } }
+
+    func status() -> DaemonStatus.Result {
+        let stats = server.withLock { $0?.stats }
+        return DaemonStatus.Result(
+            version: GrokVersion.current, protocolVersion: ProtocolVersion.current, pid: getpid(),
+            uptimeMs: Int64((ContinuousClock.now - started).milliseconds), socket: socketDescription,
+            connections: stats?.connections ?? 0, requestsServed: stats?.requestsServed ?? 0,
+            inFlight: max(0, (stats?.inFlight ?? 1) - 1))  // the status request itself is not counted
+    }
+
+    /// Starts a graceful stop: no new connections, running requests finish, then exit.
+    func requestShutdown() {
+        server.withLock { $0 }?.shutdown()
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import GrokProtocol
+import GrokRPC
+import Logging
+import ServiceLifecycle
+
+/// The grok daemon: binds the socket, serves every method, stops gracefully on SIGTERM/SIGINT.
+public enum GrokDaemon {
+    /// Why the daemon could not start; `exitCode` tells scripts which.
+    public struct StartFailure: Error, CustomStringConvertible {
+        public var description: String
+        /// 3 when another daemon already serves the socket, 1 for anything else.
+        public var exitCode: Int32
+    }
+
+    /// Runs until shut down. Throws `StartFailure` when the daemon cannot start.
+    public static func run(config: DaemonConfig, logger: Logger) async throws {
+        umask(0o077)  // everything the daemon creates is private to its user
+        let activated = SocketActivation.listenDescriptor()
+        let placement: SocketPlacement?
+        do {
+            placement = activated == nil ? try SocketPlacement(socketPath: config.socket) : nil
+        } catch let failure as SocketPlacement.Failure {
+            if case .alreadyRunning = failure { throw StartFailure(description: failure.description, exitCode: 3) }
+            throw StartFailure(description: failure.description, exitCode: 1)
+        }
+        defer { placement?.release() }
+
+        let socketDescription = activated.map { SocketActivation.boundPath(of: $0) ?? "fd \($0)" } ?? config.socket
+        let state = DaemonState(config: config, socketDescription: socketDescription)
+        var table = MethodTable()
+        DaemonMethods(state: state).register(in: &table)
+        var allowed = config.allowUIDs
+        allowed.insert(geteuid())
+        let server: RPCServer
+        do {
+            server = try await RPCServer(
+                listener: activated.map { .descriptor($0) } ?? .path(config.socket),
+                configuration: .init(limits: config.limits, allowedUIDs: allowed), table: table, logger: logger)
+            try placement?.restrictSocket()
+        } catch {
+            throw StartFailure(description: "cannot listen on \(socketDescription): \(error)", exitCode: 1)
+        }
+        state.attach(server, methodNames: table.methodNames)
+
+        logger.notice(
+            "grokd ready",
+            metadata: ["socket": "\(socketDescription)", "pid": "\(getpid())", "version": "\(GrokVersion.current)",
+                       "activation": "\(activated == nil ? "none" : "systemd")"])
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: ServerService(server: server))],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        logger.notice("grokd stopped", metadata: ["requestsServed": "\(server.stats.requestsServed)"])
+    }
+}
+
+/// Adapts the RPC server to swift-service-lifecycle.
+struct ServerService: Service {
+    let server: RPCServer
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await server.run()
+        } onGracefulShutdown: {
+            server.shutdown()
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+
+/// Prepares the socket's place on disk: a private directory, the lock that makes this the
+/// only daemon for the socket, and the removal of a socket a crashed daemon left behind.
+final class SocketPlacement {
+    let socketPath: String
+    let lockPath: String
+    /// Open while this daemon runs; the flock on it is released by the kernel when we exit.
+    private let lockDescriptor: CInt
+
+    enum Failure: Error, CustomStringConvertible {
+        case alreadyRunning(socket: String, pid: String)
+        case unusableDirectory(String)
+        case system(String)
+
+        var description: String {
+            switch self {
+            case .alreadyRunning(let socket, let pid):
+                return "another grokd (pid \(pid)) is already serving \(socket)"
+            case .unusableDirectory(let detail), .system(let detail):
+                return detail
+            }
+        }
+    }
+
+    /// Creates the directory (0700), takes the lock and clears a stale socket.
+    init(socketPath: String) throws {
+        self.socketPath = socketPath
+        self.lockPath = socketPath + ".lock"
+        try Self.makePrivateDirectory((socketPath as NSString).deletingLastPathComponent)
+        let descriptor = try Self.takeLock(lockPath, socketPath: socketPath)
+        do {
+            try Self.clearStaleSocket(socketPath)
+        } catch {
+            close(descriptor)
+            throw error
+        }
+        lockDescriptor = descriptor
+    }
+
+    /// Makes the bound socket owner-only, whatever the umask was.
+    func restrictSocket() throws {
+        guard chmod(socketPath, 0o600) == 0 else {
+            throw Failure.system("cannot chmod \(socketPath): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Removes the socket file at exit; the lock goes with the process.
+    func release() {
+        unlink(socketPath)
+        close(lockDescriptor)
+    }
+
+    private static func makePrivateDirectory(_ path: String) throws {
+        if mkdir(path, 0o700) != 0 && errno != EEXIST {
+            // Parents may be missing too (for example a fresh XDG_RUNTIME_DIR subtree).
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw Failure.unusableDirectory("cannot create socket directory \(path): \(error.localizedDescription)")
+            }
+        }
+        var info = stat()
+        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw Failure.unusableDirectory("socket directory \(path) is not a directory")
+        }
+        guard info.st_uid == geteuid() else {
+            throw Failure.unusableDirectory("socket directory \(path) belongs to uid \(info.st_uid), not to us")
+        }
+        guard chmod(path, 0o700) == 0 else {
+            throw Failure.unusableDirectory("cannot chmod \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    private static func takeLock(_ lockPath: String, socketPath: String) throws -> CInt {
+        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw Failure.system("cannot open lock file \(lockPath): \(String(cString: strerror(errno)))")
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            let holder = (try? String(contentsOfFile: lockPath, encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            close(descriptor)
+            throw Failure.alreadyRunning(socket: socketPath, pid: holder.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown")
+        }
+        let pid = Array("\(getpid())\n".utf8)
+        ftruncate(descriptor, 0)
+        _ = pid.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
+        return descriptor
+    }
+
+    /// We hold the lock, so a socket file here is stale — unless something answers on it
+    /// that does not use our lock, which we refuse to disturb.
+    private static func clearStaleSocket(_ path: String) throws {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        guard (info.st_mode & S_IFMT) == S_IFSOCK else {
+            throw Failure.unusableDirectory("\(path) exists and is not a socket; refusing to replace it")
+        }
+        if UnixSocketProbe.answers(path) {
+            throw Failure.alreadyRunning(socket: path, pid: "unknown, without a lock file")
+        }
+        unlink(path)
+    }
+}
+
+/// Checks whether anything accepts connections on a Unix socket path.
+enum UnixSocketProbe {
+    static func answers(_ path: String) -> Bool {
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        return connected == 0
+    }
+}

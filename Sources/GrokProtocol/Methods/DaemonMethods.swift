@@ -1,0 +1,83 @@
+/// `daemon.ping`: the cheapest round trip.
+public enum DaemonPing: RPCMethod {
+    public static let name = "daemon.ping"
+    public typealias Params = NoParams
+
+    public struct Result: Codable, Sendable, Equatable {
+        public var pong: Bool
+        public init(pong: Bool = true) { self.pong = pong }
+    }
+}
+
+/// `daemon.status`: what the daemon is and how busy it is.
+public enum DaemonStatus: RPCMethod {
+    public static let name = "daemon.status"
+    public typealias Params = NoParams
+
+    public struct Result: Codable, Sendable {
+        public var version: String
+        public var protocolVersion: String
+        public var pid: Int32
+        public var uptimeMs: Int64
+        public var socket: String
+        public var connections: Int
+        public var requestsServed: Int64
+        public var inFlight: Int
+        public init(
+            version: String, protocolVersion: String, pid: Int32, uptimeMs: Int64, socket: String,
+            connections: Int, requestsServed: Int64, inFlight: Int
+        ) {
+            self.version = version
+            self.protocolVersion = protocolVersion
+            self.pid = pid
+            self.uptimeMs = uptimeMs
+            self.socket = socket
+            self.connections = connections
+            self.requestsServed = requestsServed
+            self.inFlight = inFlight
+        }
+    }
+}
+
+/// `daemon.shutdown`: graceful stop; only the uid the daemon runs as may ask.
+public enum DaemonShutdown: RPCMethod {
+    public static let name = "daemon.shutdown"
+    public typealias Params = NoParams
+
+    public struct Result: Codable, Sendable {
+        public var shuttingDown: Bool
+        public init(shuttingDown: Bool = true) { self.shuttingDown = shuttingDown }
+    }
+}
+
+/// `daemon.sleep`: waits, streaming `tick` progress; exercises streaming and cancellation.
+public enum DaemonSleep: RPCMethod {
+    public static let name = "daemon.sleep"
+
+    public struct Params: Codable, Sendable, StreamableParams {
+        public var ms: Int
+        public var stream: Bool?
+        /// Milliseconds between progress notifications when streaming (default 100).
+        public var intervalMs: Int?
+        public init(ms: Int, stream: Bool? = nil, intervalMs: Int? = nil) {
+            self.ms = ms
+            self.stream = stream
+            self.intervalMs = intervalMs
+        }
+    }
+
+    public struct Result: Codable, Sendable {
+        public var sleptMs: Int
+        public init(sleptMs: Int) { self.sleptMs = sleptMs }
+    }
+
+    /// The payload of each `tick` progress notification.
+    public struct Tick: Codable, Sendable {
+        public var elapsedMs: Int
+        public var totalMs: Int
+        public init(elapsedMs: Int, totalMs: Int) {
+            self.elapsedMs = elapsedMs
+            self.totalMs = totalMs
+        }
+    }
+}

@@ -1,0 +1,254 @@
+import GrokJSON
+import GrokProtocol
+import Logging
+import NIOCore
+
+/// One client connection: reads lines, runs requests concurrently, writes answers.
+///
+/// Requests run in their own tasks so they can be cancelled one by one; the connection ends
+/// when the client stops sending and every request it made has been answered.
+final class RPCConnection: Sendable {
+    let id: UInt64
+    let peer: PeerCredentials
+    let channel: any Channel
+    private let table: MethodTable
+    private let limits: RPCLimits
+    private let stats: RPCServerStats
+    private let registry: InFlightRegistry
+    private let writer: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    private let logger: Logger
+
+    init(
+        id: UInt64, peer: PeerCredentials, channel: any Channel, table: MethodTable, limits: RPCLimits,
+        stats: RPCServerStats, writer: NIOAsyncChannelOutboundWriter<ByteBuffer>, logger: Logger
+    ) {
+        self.id = id
+        self.peer = peer
+        self.channel = channel
+        self.table = table
+        self.limits = limits
+        self.stats = stats
+        self.registry = InFlightRegistry(limit: limits.maxInFlight)
+        self.writer = writer
+        var logger = logger
+        logger[metadataKey: "conn"] = "\(id)"
+        self.logger = logger
+    }
+
+    /// Serves until the client closes its side and all its requests are answered.
+    func serve(_ inbound: NIOAsyncChannelInboundStream<LineFrame>) async {
+        channel.closeFuture.whenComplete { [registry] _ in registry.cancelAll() }
+        await withDiscardingTaskGroup { group in
+            do {
+                for try await frame in inbound {
+                    await handle(frame, group: &group)
+                }
+            } catch {
+                logger.debug("read failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Cancels everything this connection still runs.
+    func cancelAll() { registry.cancelAll() }
+
+    // MARK: reading
+
+    private func handle(_ frame: LineFrame, group: inout DiscardingTaskGroup) async {
+        let json: JSONValue
+        switch frame {
+        case .oversized:
+            logger.notice("line over the limit skipped", metadata: ["limit": "\(limits.maxLineBytes)"])
+            await reply(.invalid(id: nil, error: .lineTooLong(limit: limits.maxLineBytes)))
+            return
+        case .line(let buffer):
+            do {
+                json = try buffer.withUnsafeReadableBytes { try JSONCodec.parse($0, maxDepth: limits.maxDepth) }
+            } catch JSONCodecError.tooDeep(let limit) {
+                await reply(.invalid(id: nil, error: .tooDeep(limit: limit)))
+                return
+            } catch {
+                await reply(.invalid(id: nil, error: .parseError("\(error)")))
+                return
+            }
+        }
+        if case .array(let items) = json {
+            guard !items.isEmpty else {
+                await reply(.invalid(id: nil, error: .invalidRequest("empty batch")))
+                return
+            }
+            group.addTask { await self.runBatch(items) }
+        } else {
+            await dispatch(RPCMessage(json: json), group: &group)
+        }
+    }
+
+    private func dispatch(_ message: RPCMessage, group: inout DiscardingTaskGroup) async {
+        switch message {
+        case .request(let id, let method, let params):
+            if let answer = cancellation(method: method, params: params, id: id) {
+                await reply(answer)
+                return
+            }
+            switch admit(id: id) {
+            case .success(let key):
+                group.addTask { await self.reply(self.execute(key: key, id: id, method: method, params: params)) }
+            case .failure(let error):
+                await reply(.invalid(id: id, error: error))
+            }
+        case .notification(let method, let params):
+            if cancellation(method: method, params: params, id: nil) != nil { return }
+            guard table.handler(for: method) != nil else { return }
+            let key = registry.anonymousKey()
+            guard registry.admit(key) == .admitted else {
+                logger.notice("notification dropped: too many requests in flight", metadata: ["method": "\(method)"])
+                return
+            }
+            group.addTask { _ = await self.execute(key: key, id: nil, method: method, params: params) }
+        case .response(let id, _):
+            logger.debug("ignoring a response from a client", metadata: ["id": "\(id)"])
+        case .invalid(let id, let error):
+            await reply(.invalid(id: id, error: error))
+        }
+    }
+
+    /// Runs a batch; answers with one array holding a response per request, in request order.
+    private func runBatch(_ items: [JSONValue]) async {
+        let responses = await withTaskGroup(of: (Int, RPCMessage?).self) { group in
+            for (index, item) in items.enumerated() {
+                switch RPCMessage(json: item) {
+                case .request(let id, let method, let params):
+                    if let answer = cancellation(method: method, params: params, id: id) {
+                        group.addTask { (index, answer) }
+                        continue
+                    }
+                    switch admit(id: id) {
+                    case .success(let key):
+                        group.addTask { (index, await self.execute(key: key, id: id, method: method, params: params)) }
+                    case .failure(let error):
+                        group.addTask { (index, .invalid(id: id, error: error)) }
+                    }
+                case .notification(let method, let params):
+                    if cancellation(method: method, params: params, id: nil) != nil { continue }
+                    guard table.handler(for: method) != nil else { continue }
+                    let key = registry.anonymousKey()
+                    guard registry.admit(key) == .admitted else { continue }
+                    group.addTask { _ = await self.execute(key: key, id: nil, method: method, params: params); return (index, nil) }
+                case .response:
+                    continue
+                case .invalid(let id, let error):
+                    group.addTask { (index, .invalid(id: id, error: error)) }
+                }
+            }
+            var collected: [(Int, RPCMessage)] = []
+            for await (index, message) in group {
+                if let message { collected.append((index, message)) }
+            }
+            return collected.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        guard !responses.isEmpty else { return }
+        await send(.array(responses.map(\.json)))
+    }
+
+    // MARK: running
+
+    private func admit(id: RPCID) -> Result<InFlightRegistry.Key, RPCError> {
+        let key: InFlightRegistry.Key = id == .null ? registry.anonymousKey() : .id(id)
+        switch registry.admit(key) {
+        case .admitted:
+            return .success(key)
+        case .full:
+            return .failure(.overloaded("more than \(limits.maxInFlight) requests in flight on this connection", retryAfterMs: 100))
+        case .duplicate:
+            return .failure(.invalidRequest("id \(id) is already in use by a running request"))
+        }
+    }
+
+    /// Handles `$/cancelRequest` and `notifications/cancelled`; nil for any other method.
+    private func cancellation(method: String, params: JSONValue?, id: RPCID?) -> RPCMessage? {
+        let target: RPCID
+        do {
+            switch method {
+            case CancelRequest.name: target = try ParamsDecoding.decode(CancelRequest.Params.self, from: params).id
+            case CancelledNotification.name:
+                target = try ParamsDecoding.decode(CancelledNotification.Params.self, from: params).requestId
+            default: return nil
+            }
+        } catch {
+            return .invalid(id: id, error: error)
+        }
+        let cancelled = registry.cancel(target)
+        logger.debug("cancel", metadata: ["target": "\(target)", "found": "\(cancelled)"])
+        guard let id else { return .notification(method: method, params: nil) }
+        return .response(id: id, result: .success(["cancelled": .bool(cancelled)]))
+    }
+
+    /// Runs one admitted request to its end; returns its response (nil for notifications).
+    private func execute(key: InFlightRegistry.Key, id: RPCID?, method: String, params: JSONValue?) async -> RPCMessage? {
+        defer { registry.finish(key) }
+        var requestLogger = logger
+        requestLogger[metadataKey: "req"] = "\(id ?? .null)"
+        requestLogger[metadataKey: "method"] = "\(method)"
+        guard let handler = table.handler(for: method) else {
+            return id.map { .invalid(id: $0, error: .methodNotFound(method)) }
+        }
+        let context = RequestContext(
+            id: id, method: method, peer: peer, connectionID: self.id, logger: requestLogger,
+            sendNotification: { [weak self] json in
+                guard let self else { throw CancellationError() }
+                try await self.write(json)
+            })
+        stats.requestStarted()
+        defer { stats.requestFinished() }
+        let task = Task { () -> Result<JSONValue, RPCError> in
+            do {
+                return .success(try await handler(params, context))
+            } catch {
+                return .failure(Self.rpcError(from: error))
+            }
+        }
+        registry.attach(key) { task.cancel() }
+        var outcome = await task.value
+        if task.isCancelled { outcome = .failure(.cancelled) }
+        if case .failure(let error) = outcome {
+            requestLogger.debug("request failed", metadata: ["code": "\(error.code)", "error": "\(error.message)"])
+        } else {
+            requestLogger.trace("request done")
+        }
+        return id.map { .response(id: $0, result: outcome) }
+    }
+
+    private static func rpcError(from error: any Error) -> RPCError {
+        switch error {
+        case let error as RPCError: return error
+        case is CancellationError: return .cancelled
+        case let error as DecodingError: return ParamsDecoding.invalidParams(from: error)
+        default: return .internalError("\(error)")
+        }
+    }
+
+    // MARK: writing
+
+    private func reply(_ message: RPCMessage?) async {
+        guard let message else { return }
+        if case .notification = message { return }
+        await send(message.json)
+    }
+
+    /// Writes a message; failures mean the client is gone, which the close handler deals with.
+    private func send(_ json: JSONValue) async {
+        do { try await write(json) } catch { logger.debug("write failed", metadata: ["error": "\(error)"]) }
+    }
+
+    private func write(_ json: JSONValue) async throws {
+        var bytes: [UInt8]
+        do {
+            bytes = try JSONCodec.encode(json)
+        } catch {
+            logger.error("cannot encode a response", metadata: ["error": "\(error)"])
+            bytes = try JSONCodec.encode(RPCMessage.invalid(id: nil, error: .internalError("unencodable response")).json)
+        }
+        bytes.append(UInt8(ascii: "\n"))
+        try await writer.write(ByteBuffer(bytes: bytes))
+    }
+}
