@@ -40,7 +40,6 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
         .target(
@@ -60,7 +59,7 @@ let package = Package(
         .executableTarget(
             name: "grokd",
             dependencies: [
-                "GrokDaemon",
+                "GrokDaemon", "GrokRPC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

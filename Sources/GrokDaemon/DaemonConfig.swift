@@ -41,7 +41,7 @@ public struct DaemonConfig: Sendable {
     }
 
     /// Reads the config file at `path` over the defaults; a missing file is fine unless `required`.
-    public static func load(path: String, required: Bool, paths: DaemonPaths) throws -> DaemonConfig {
+    public static func load(path: String, required: Bool, paths: GrokPaths) throws -> DaemonConfig {
         var config = DaemonConfig(socket: paths.defaultSocket, allowUIDs: [paths.uid])
         guard let data = FileManager.default.contents(atPath: path) else {
             if required { throw Invalid(description: "cannot read config file \(path)") }

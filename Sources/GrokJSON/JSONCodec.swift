@@ -36,6 +36,11 @@ public enum JSONCodec {
         try Jansson.print(JSONValueEncoder().encode(value))
     }
 
+    /// Prints a value indented by two spaces, for people to read.
+    public static func encodePretty(_ value: JSONValue) throws(JSONCodecError) -> String {
+        String(decoding: try Jansson.print(value, pretty: true), as: UTF8.self)
+    }
+
     /// Prints a value as a compact JSON string.
     public static func encodeToString(_ value: JSONValue) throws(JSONCodecError) -> String {
         String(decoding: try Jansson.print(value), as: UTF8.self)

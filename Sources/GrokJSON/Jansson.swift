@@ -21,10 +21,12 @@ enum Jansson {
     }
 
     /// Prints a value as compact UTF-8 JSON text (no trailing newline).
-    static func print(_ value: JSONValue) throws(JSONCodecError) -> [UInt8] {
+    /// `pretty` indents by two spaces, for people; the wire always gets the compact form.
+    static func print(_ value: JSONValue, pretty: Bool = false) throws(JSONCodecError) -> [UInt8] {
         let root = try make(value)
         defer { grok_json_decref(root) }
-        let flags = Int(JSON_COMPACT | JSON_ENCODE_ANY) | (17 << 11)  // JSON_REAL_PRECISION(17)
+        let layout = pretty ? 2 : Int(JSON_COMPACT)  // JSON_INDENT(2) or compact
+        let flags = layout | Int(JSON_ENCODE_ANY) | (17 << 11)  // JSON_REAL_PRECISION(17)
         let size = json_dumpb(root, nil, 0, flags)
         guard size > 0 else { throw .unencodable("value (jansson refused to print it)") }
         return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in

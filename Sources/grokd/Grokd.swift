@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GrokRPC
 import GrokDaemon
 import Logging
 
@@ -27,7 +28,7 @@ struct Grokd: AsyncParsableCommand {
     var allowUIDs: [UInt32] = []
 
     func run() async throws {
-        let paths = DaemonPaths()
+        let paths = GrokPaths()
         var settings: DaemonConfig
         do {
             settings = try DaemonConfig.load(

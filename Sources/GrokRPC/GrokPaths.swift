@@ -1,7 +1,8 @@
 import Foundation
 
 /// Where grok keeps things, following the XDG base directories (DESIGN.md §9).
-public struct DaemonPaths: Sendable {
+/// Shared by the daemon (where to listen) and clients (where to connect).
+public struct GrokPaths: Sendable {
     public var environment: [String: String]
     public var uid: UInt32
 

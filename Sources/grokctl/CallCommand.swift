@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import GrokJSON
+import GrokProtocol
+import GrokRPC
+
+struct CallCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "call",
+        abstract: "Call any method and print its result.",
+        discussion: """
+            Example: grokctl call daemon.sleep '{"ms": 500}' --stream
+            With --stream, "stream": true is added to the params and every $/progress
+            notification is printed as one JSON line before the result. Ctrl-C cancels the call.
+            """)
+
+    @OptionGroup var options: ClientOptions
+
+    @Argument(help: "Method name, e.g. daemon.status.")
+    var method: String
+
+    @Argument(help: "Params as a JSON object (default: none).")
+    var params: String?
+
+    @Flag(help: "Ask for streaming and print progress notifications as they arrive.")
+    var stream = false
+
+    func run() async throws {
+        var parsed = try parseParams()
+        if stream {
+            var object = parsed?.objectValue ?? [:]
+            object["stream"] = true
+            parsed = .object(object)
+        }
+        let client = try await options.connect()
+        let printProgress = stream
+        let task = Task {
+            try await client.call(method: method, params: parsed) { progress in
+                if printProgress { Output.json(progress, pretty: false) }
+            }
+        }
+        let interrupt = Self.cancelOnInterrupt(task)
+        defer { interrupt.cancel() }
+        do {
+            Output.json(try await task.value)
+        } catch {
+            Output.fail(error, json: options.json)
+        }
+        await client.close()
+    }
+
+    private func parseParams() throws -> JSONValue? {
+        guard let params else { return nil }
+        do {
+            let value = try JSONCodec.parse(string: params)
+            guard value.objectValue != nil || value.arrayValue != nil else {
+                throw ValidationError("params must be a JSON object or array, got \(value.typeName)")
+            }
+            return value
+        } catch let error as JSONCodecError {
+            throw ValidationError("params are not valid JSON: \(error)")
+        }
+    }
+
+    /// Ctrl-C cancels the call (the client sends $/cancelRequest) instead of killing grokctl.
+    private static func cancelOnInterrupt(_ task: Task<JSONValue, any Error>) -> any DispatchSourceSignal {
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT)
+        source.setEventHandler { task.cancel() }
+        source.resume()
+        return source
+    }
+}

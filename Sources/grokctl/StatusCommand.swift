@@ -1,0 +1,45 @@
+import ArgumentParser
+import GrokJSON
+import GrokProtocol
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show what the daemon is and how busy it is.")
+
+    @OptionGroup var options: ClientOptions
+
+    func run() async throws {
+        let client = try await options.connect()
+        defer { Task { await client.close() } }
+        let status: DaemonStatus.Result
+        do {
+            status = try await client.call(DaemonStatus.self, NoParams())
+        } catch {
+            Output.fail(error, json: options.json)
+        }
+        if options.json || !Output.isTerminal {
+            Output.json(try JSONValueEncoder().encode(status), pretty: options.json && Output.isTerminal)
+            return
+        }
+        let rows: [(String, String)] = [
+            ("version", "\(status.version) (protocol \(status.protocolVersion))"),
+            ("pid", "\(status.pid)"),
+            ("uptime", Self.duration(ms: status.uptimeMs)),
+            ("socket", status.socket),
+            ("connections", "\(status.connections)"),
+            ("requests served", "\(status.requestsServed)"),
+            ("in flight", "\(status.inFlight)"),
+        ]
+        let width = rows.map(\.0.count).max() ?? 0
+        for (name, value) in rows {
+            Output.line(name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value)
+        }
+    }
+
+    static func duration(ms: Int64) -> String {
+        let seconds = ms / 1000
+        if seconds < 60 { return "\(seconds)s" }
+        if seconds < 3600 { return "\(seconds / 60)m \(seconds % 60)s" }
+        return "\(seconds / 3600)h \(seconds % 3600 / 60)m"
+    }
+}
