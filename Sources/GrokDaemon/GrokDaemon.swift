@@ -49,7 +49,7 @@ public enum GrokDaemon {
                        "activation": "\(activated == nil ? "none" : "systemd")"])
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: ServerService(server: server))],
+                services: [.init(service: ServerService(server: server), successTerminationBehavior: .gracefullyShutdownGroup)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.notice("grokd stopped", metadata: ["requestsServed": "\(server.stats.requestsServed)"])

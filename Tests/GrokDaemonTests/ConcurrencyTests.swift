@@ -1,0 +1,42 @@
+import Foundation
+import GrokProtocol
+import GrokRPC
+import Testing
+
+@Suite struct ConcurrencyTests {
+    @Test func twoHundredFiftySixClientsEachPingAHundredTimes() async throws {
+        let daemon = try await TestDaemon.started()
+        let clients = 256
+        let pings = 100
+        let successes = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<clients {
+                group.addTask {
+                    let client = try await daemon.client()
+                    var ok = 0
+                    for _ in 0..<pings {
+                        if try await client.call(DaemonPing.self, NoParams()).pong { ok += 1 }
+                    }
+                    await client.close()
+                    return ok
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(successes == clients * pings)
+        let observer = try await daemon.client()
+        let status = try await observer.call(DaemonStatus.self, NoParams())
+        #expect(status.requestsServed >= Int64(clients * pings))
+        await observer.close()
+    }
+
+    @Test func pipelinedRequestsOnOneConnectionAreAllAnswered() async throws {
+        let daemon = try await TestDaemon.started()
+        let connection = try RawConnection(path: daemon.socketPath)
+        // 50 requests in one write: under the in-flight limit, all must be answered.
+        let lines = (1...50).map { #"{"jsonrpc":"2.0","id":\#($0),"method":"daemon.ping"}"# }.joined(separator: "\n")
+        try connection.send(lines)
+        var ids = Set<Int64>()
+        for _ in 1...50 { ids.insert(try connection.readJSON()["id"]?.intValue ?? -1) }
+        #expect(ids == Set(1...50))
+    }
+}

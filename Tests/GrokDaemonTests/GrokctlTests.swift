@@ -1,0 +1,69 @@
+import Foundation
+import GrokJSON
+import Testing
+
+/// grokctl as a script would use it: output, exit codes, autostart.
+@Suite struct GrokctlTests {
+    func grokctl(_ arguments: [String], _ environment: [String: String]) async throws -> (Int32?, String) {
+        try await ExampleClientTests.run(TestDaemon.grokctl, arguments, environment: environment)
+    }
+
+    @Test func statusAsJSON() async throws {
+        let daemon = try await TestDaemon.started()
+        let (status, output) = try await grokctl(["status", "--json", "--socket", daemon.socketPath], daemon.environment)
+        #expect(status == 0, "\(output)")
+        let value = try JSONCodec.parse(string: output.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(value["pid"] == .int(Int64(daemon.pid)))
+        #expect(value["socket"] == .string(daemon.socketPath))
+    }
+
+    @Test func pingUsesTheXDGSocket() async throws {
+        let daemon = try await TestDaemon.started()
+        let (status, output) = try await grokctl(["ping", "--no-autostart"], daemon.environment)
+        #expect(status == 0, "\(output)")
+        #expect(output.hasPrefix("pong"))
+    }
+
+    @Test func callPrintsTheResultAndStreamsProgress() async throws {
+        let daemon = try await TestDaemon.started()
+        let (status, output) = try await grokctl(
+            ["call", "daemon.sleep", #"{"ms":200,"intervalMs":50}"#, "--stream", "--no-autostart"], daemon.environment)
+        #expect(status == 0, "\(output)")
+        let lines = output.split(separator: "\n").map(String.init)
+        #expect(lines.filter { $0.contains(#""kind":"tick""#) }.count >= 3, "\(output)")
+        #expect(lines.last?.contains("sleptMs") == true)
+    }
+
+    @Test func exitCodesTellWhatHappened() async throws {
+        let daemon = try await TestDaemon.started()
+        let environment = daemon.environment
+        #expect(try await grokctl(["call", "no.such.method", "--no-autostart"], environment).0 == 1)
+        #expect(try await grokctl(["call", "daemon.ping", "{not json", "--no-autostart"], environment).0 == 64)
+        #expect(try await grokctl(["frobnicate"], environment).0 == 64)
+        let missing = try await grokctl(["ping", "--no-autostart", "--socket", daemon.root + "/none.sock"], environment)
+        #expect(missing.0 == 69)
+        #expect(missing.1.contains("no daemon answers"))
+    }
+
+    @Test func autostartsTheDaemonWhenNoneAnswers() async throws {
+        let home = try TestDaemon()  // a private XDG tree, no daemon started
+        let (status, output) = try await grokctl(["ping"], home.environment)
+        #expect(status == 0, "\(output)")
+        #expect(output.hasPrefix("pong"))
+        let log = try String(contentsOfFile: home.root + "/state/grok/grokd.log", encoding: .utf8)
+        #expect(log.contains("grokd ready"))
+        let stop = try await grokctl(["call", "daemon.shutdown", "--no-autostart"], home.environment)
+        #expect(stop.0 == 0, "\(stop.1)")
+    }
+
+    @Test func helpAndCompletionsAreGenerated() async throws {
+        let (status, help) = try await grokctl(["--help"], ProcessInfo.processInfo.environment)
+        #expect(status == 0)
+        for word in ["status", "ping", "call", "Exit codes", "--generate-completion-script"] {
+            #expect(help.contains(word), "help lacks \(word)")
+        }
+        let (bashStatus, bash) = try await grokctl(["--generate-completion-script", "bash"], ProcessInfo.processInfo.environment)
+        #expect(bashStatus == 0)
+        #expect(bash.contains("_grokctl"))
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import GrokJSON
+import Testing
+
+@Suite struct SecurityTests {
+    static let nobody: UInt32 = 65534
+
+    @Test func socketIsPrivateWhateverTheUmask() async throws {
+        let daemon = try TestDaemon()
+        try daemon.start(arguments: ["--log-level", "info"], shellPrefix: "umask 000;")
+        try await daemon.waitUntilReady()
+        var directory = stat()
+        var socket = stat()
+        #expect(stat((daemon.socketPath as NSString).deletingLastPathComponent, &directory) == 0)
+        #expect(stat(daemon.socketPath, &socket) == 0)
+        #expect(directory.st_mode & 0o777 == 0o700)
+        #expect(socket.st_mode & 0o777 == 0o600)
+        #expect(socket.st_mode & S_IFMT == S_IFSOCK)
+    }
+
+    @Test func aUidNotOnTheAllowListIsRefusedBeforeAnyMethod() async throws {
+        let daemon = try await TestDaemon.started()
+        PeerHelper.openPermissions(of: daemon.socketPath, upTo: daemon.root)
+        let answer = try await PeerHelper.run(
+            asUID: Self.nobody, socket: daemon.socketPath, line: #"{"jsonrpc":"2.0","id":1,"method":"daemon.ping"}"#)
+        let reply = try JSONCodec.parse(string: answer.hasPrefix("{") ? answer : "{\"helper\":\"\(answer)\"}")
+        #expect(reply["error"]?["code"] == -32004, "\(answer)")
+        #expect(reply["id"] == .null)
+        #expect(reply["result"] == nil)
+        #expect(daemon.log.contains("uid=\(Self.nobody)"))
+    }
+
+    @Test func anAllowedSecondUidIsServedButMayNotShutDown() async throws {
+        let daemon = try await TestDaemon.started(arguments: ["--allow-uid", "\(Self.nobody)"])
+        PeerHelper.openPermissions(of: daemon.socketPath, upTo: daemon.root)
+        let ping = try await PeerHelper.run(
+            asUID: Self.nobody, socket: daemon.socketPath, line: #"{"jsonrpc":"2.0","id":1,"method":"daemon.ping"}"#)
+        #expect(try JSONCodec.parse(string: ping)["result"]?["pong"] == true, "\(ping)")
+        let shutdown = try await PeerHelper.run(
+            asUID: Self.nobody, socket: daemon.socketPath, line: #"{"jsonrpc":"2.0","id":2,"method":"daemon.shutdown"}"#)
+        #expect(try JSONCodec.parse(string: shutdown)["error"]?["code"] == -32004, "\(shutdown)")
+        let connection = try RawConnection(path: daemon.socketPath)
+        #expect(try connection.assertStillServes())
+    }
+
+    @Test func withDefaultPermissionsAnotherUidCannotEvenConnect() async throws {
+        let daemon = try await TestDaemon.started()
+        let answer = try await PeerHelper.run(
+            asUID: Self.nobody, socket: daemon.socketPath, line: #"{"jsonrpc":"2.0","id":1,"method":"daemon.ping"}"#)
+        #expect(answer.hasPrefix("CONNECT-FAILED"), "\(answer)")
+    }
+}
