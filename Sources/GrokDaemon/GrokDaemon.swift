@@ -41,7 +41,7 @@ public enum GrokDaemon {
         } catch {
             throw StartFailure(description: "cannot listen on \(socketDescription): \(error)", exitCode: 1)
         }
-        state.attach(server, methodNames: table.methodNames)
+        state.attach(server, methodNames: table.methodNames + MethodTable.connectionMethods)
 
         logger.notice(
             "grokd ready",

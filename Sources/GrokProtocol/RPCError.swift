@@ -89,7 +89,7 @@ extension RPCError {
 
     public static func pluginFailure(plugin: String, _ detail: String) -> RPCError {
         RPCError(
-            code: RPCErrorCode.pluginFailure, message: "Plugin \(plugin) failed: \(detail)",
+            code: RPCErrorCode.pluginFailure, message: "Plugin failure: \(plugin): \(detail)",
             data: ["plugin": .string(plugin)])
     }
 

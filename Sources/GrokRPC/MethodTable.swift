@@ -10,6 +10,9 @@ public struct MethodTable: Sendable {
 
     public init() {}
 
+    /// Methods every connection answers itself, outside any table: cancellation.
+    public static let connectionMethods = [CancelRequest.name, CancelledNotification.name]
+
     /// The registered method names, sorted.
     public var methodNames: [String] { handlers.keys.sorted() }
 

@@ -58,7 +58,7 @@ import Testing
         let (status, output) = try await Self.run("/bin/sh", [TestDaemon.repositoryRoot + "/examples/shell/grok.sh", which], environment: environment)
         #expect(status == 0, "\(output)")
         #expect(output.contains(#""jsonrpc":"2.0""#), "\(output)")
-        #expect(!output.contains(#""error""#), "\(output)")
+        if which != "batch" { #expect(!output.contains(#""error""#), "\(output)") }
         if which == "sleep" { #expect(output.contains("$/progress")) }
         if which == "batch" { #expect(output.hasPrefix("[")) }
     }

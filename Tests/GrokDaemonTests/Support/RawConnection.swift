@@ -1,92 +1,9 @@
-import Foundation
-import GrokJSON
+import GrokClient
 
-/// A blocking Unix-socket connection that sends exact bytes: for malformed input, huge lines
-/// and transcripts, where a well-behaved client library would get in the way.
-final class RawConnection {
-    let descriptor: CInt
-    private var pending: [UInt8] = []
+/// Tests send exact bytes through GrokClient's blocking line socket.
+typealias RawConnection = LineSocket
 
-    init(path: String) throws {
-        descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard descriptor >= 0 else { throw TestFailure("socket: \(errno)") }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        guard connected == 0 else {
-            let code = errno
-            close(descriptor)
-            throw TestFailure("connect \(path): \(String(cString: strerror(code)))")
-        }
-    }
-
-    deinit { close(descriptor) }
-
-    /// Sends a text line (a newline is added).
-    func send(_ line: String) throws { try sendBytes(Array(line.utf8) + [0x0A]) }
-
-    func sendBytes(_ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard written > 0 else { throw TestFailure("send failed: \(String(cString: strerror(errno)))") }
-            offset += written
-        }
-    }
-
-    /// Closes our sending side only (what socat does at the end of its input).
-    func shutdownWrite() { shutdown(descriptor, Int32(SHUT_WR)) }
-
-    /// Reads one line; throws on timeout or when the daemon closes first.
-    func readLine(timeout: Duration = .seconds(20)) throws -> String {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while true {
-            if let newline = pending.firstIndex(of: 0x0A) {
-                let line = String(decoding: pending[..<newline], as: UTF8.self)
-                pending.removeSubrange(...newline)
-                return line
-            }
-            let left = deadline - clock.now
-            guard left > .zero else { throw TestFailure("timed out waiting for a line") }
-            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            let ms = Int32(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
-            guard poll(&poller, 1, max(ms, 1)) > 0 else { continue }
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-            guard count > 0 else { throw ClosedByPeer() }
-            pending += chunk[..<count]
-        }
-    }
-
-    struct ClosedByPeer: Error {}
-
-    func readJSON(timeout: Duration = .seconds(20)) throws -> JSONValue {
-        try JSONCodec.parse(string: try readLine(timeout: timeout), maxDepth: 256)
-    }
-
-    /// Sends a line and reads the one answer.
-    func roundTrip(_ line: String) throws -> JSONValue {
-        try send(line)
-        return try readJSON()
-    }
-
-    /// True when nothing arrives within `window` (for notifications, which get no answer).
-    func isSilent(for window: Duration) -> Bool {
-        var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        let ms = Int32(window.components.seconds * 1000 + window.components.attoseconds / 1_000_000_000_000_000)
-        return pending.isEmpty && poll(&poller, 1, ms) == 0
-    }
-
+extension LineSocket {
     /// Pings on this connection and checks the answer: the connection is still usable.
     func assertStillServes(id: Int = 9999) throws -> Bool {
         let reply = try roundTrip(#"{"jsonrpc":"2.0","id":\#(id),"method":"daemon.ping"}"#)

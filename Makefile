@@ -1,0 +1,31 @@
+# The two commands of the README: `make run` and `make test`.
+export PATH := $(PATH):/opt/swift/usr/bin
+SWIFT ?= swift
+
+.PHONY: run test build release bench deps clean
+
+deps:
+	@scripts/bootstrap
+
+## Build in release mode and run grokd in the foreground with the built-in defaults.
+run: release
+	.build/release/grokd
+
+## Build everything (debug) and run every test against the real daemon.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+## Print the codec and RPC figures (benchmarks print numbers; they never fail on them).
+bench: release
+	.build/release/grok-bench codec
+	.build/release/grok-bench rpc
+
+clean:
+	rm -rf .build

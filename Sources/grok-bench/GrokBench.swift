@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `grok-bench`: prints figures (never asserts them). See the README for how to read them.
+@main
+struct GrokBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "grok-bench",
+        abstract: "Benchmarks for grok: the JSON codec and the RPC transport.",
+        subcommands: [CodecBenchmark.self, RPCBenchmark.self])
+}
