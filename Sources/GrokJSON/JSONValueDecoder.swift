@@ -34,36 +34,49 @@ struct ValueDecoder: Decoder {
     }
 }
 
-private func mismatch(_ type: Any.Type, _ expected: String, _ value: JSONValue, _ path: [any CodingKey]) -> DecodingError {
+// Coding paths are built only when an error needs one or a nested value is decoded: on the
+// hot path (scalar fields) no path array is ever allocated.
+
+private func mismatch(
+    _ type: Any.Type, _ expected: String, _ value: JSONValue, _ path: @autoclosure () -> [any CodingKey]
+) -> DecodingError {
     DecodingError.typeMismatch(
-        type, .init(codingPath: path, debugDescription: "expected \(expected), got \(value.typeName)"))
+        type, .init(codingPath: path(), debugDescription: "expected \(expected), got \(value.typeName)"))
+}
+
+private func unboxString(_ value: JSONValue, path: @autoclosure () -> [any CodingKey]) throws -> String {
+    guard case .string(let text) = value else { throw mismatch(String.self, "a string", value, path()) }
+    return text
+}
+
+private func unboxBool(_ value: JSONValue, path: @autoclosure () -> [any CodingKey]) throws -> Bool {
+    guard case .bool(let flag) = value else { throw mismatch(Bool.self, "a boolean", value, path()) }
+    return flag
+}
+
+private func unboxDouble(_ value: JSONValue, path: @autoclosure () -> [any CodingKey]) throws -> Double {
+    guard let number = value.doubleValue else { throw mismatch(Double.self, "a number", value, path()) }
+    return number
 }
 
 /// Converts a JSON scalar to the requested Swift type, or throws a precise mismatch.
-private func unbox<T: Decodable>(_ value: JSONValue, as type: T.Type, path: [any CodingKey]) throws -> T {
-    if T.self == JSONValue.self { return value as! T }
+private func unbox<T: Decodable>(_ value: JSONValue, as type: T.Type, path: @autoclosure () -> [any CodingKey]) throws -> T {
     switch type {
-    case is Bool.Type:
-        guard case .bool(let flag) = value else { throw mismatch(type, "a boolean", value, path) }
-        return flag as! T
-    case is String.Type:
-        guard case .string(let text) = value else { throw mismatch(type, "a string", value, path) }
-        return text as! T
-    case is Double.Type:
-        guard let number = value.doubleValue else { throw mismatch(type, "a number", value, path) }
-        return number as! T
-    case is Float.Type:
-        guard let number = value.doubleValue else { throw mismatch(type, "a number", value, path) }
-        return Float(number) as! T
-    default:
-        return try T(from: ValueDecoder(value: value, codingPath: path))
+    case is JSONValue.Type: return value as! T
+    case is Bool.Type: return try unboxBool(value, path: path()) as! T
+    case is String.Type: return try unboxString(value, path: path()) as! T
+    case is Double.Type: return try unboxDouble(value, path: path()) as! T
+    case is Float.Type: return Float(try unboxDouble(value, path: path())) as! T
+    default: return try T(from: ValueDecoder(value: value, codingPath: path()))
     }
 }
 
-private func unboxInteger<T: FixedWidthInteger>(_ value: JSONValue, as type: T.Type, path: [any CodingKey]) throws -> T {
-    guard let wide = value.intValue else { throw mismatch(type, "an integer", value, path) }
+private func unboxInteger<T: FixedWidthInteger>(
+    _ value: JSONValue, as type: T.Type, path: @autoclosure () -> [any CodingKey]
+) throws -> T {
+    guard let wide = value.intValue else { throw mismatch(type, "an integer", value, path()) }
     guard let exact = T(exactly: wide) else {
-        throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: "\(wide) does not fit in \(T.self)"))
+        throw DecodingError.dataCorrupted(.init(codingPath: path(), debugDescription: "\(wide) does not fit in \(T.self)"))
     }
     return exact
 }
@@ -88,6 +101,18 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         try unbox(try member(key), as: type, path: codingPath + [key])
+    }
+
+    func decode(_ type: String.Type, forKey key: Key) throws -> String {
+        try unboxString(try member(key), path: codingPath + [key])
+    }
+
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool {
+        try unboxBool(try member(key), path: codingPath + [key])
+    }
+
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double {
+        try unboxDouble(try member(key), path: codingPath + [key])
     }
 
     func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try int(key) }
@@ -151,14 +176,16 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
     var count: Int? { array.count }
     var isAtEnd: Bool { currentIndex >= array.count }
 
-    private mutating func next() throws -> (JSONValue, [any CodingKey]) {
-        let path = codingPath + [IndexKey(currentIndex)]
+    private func path(_ index: Int) -> [any CodingKey] { codingPath + [IndexKey(index)] }
+
+    /// The next element and its index.
+    private mutating func next() throws -> (JSONValue, Int) {
         guard !isAtEnd else {
             throw DecodingError.valueNotFound(
-                JSONValue.self, .init(codingPath: path, debugDescription: "array has too few elements"))
+                JSONValue.self, .init(codingPath: path(currentIndex), debugDescription: "array has too few elements"))
         }
         defer { currentIndex += 1 }
-        return (array[currentIndex], path)
+        return (array[currentIndex], currentIndex)
     }
 
     mutating func decodeNil() throws -> Bool {
@@ -168,8 +195,18 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
     }
 
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        let (element, path) = try next()
-        return try unbox(element, as: type, path: path)
+        let (element, index) = try next()
+        return try unbox(element, as: type, path: path(index))
+    }
+
+    mutating func decode(_ type: String.Type) throws -> String {
+        let (element, index) = try next()
+        return try unboxString(element, path: path(index))
+    }
+
+    mutating func decode(_ type: Double.Type) throws -> Double {
+        let (element, index) = try next()
+        return try unboxDouble(element, path: path(index))
     }
 
     mutating func decode(_ type: Int.Type) throws -> Int { try int() }
@@ -179,25 +216,25 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
     mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try int() }
 
     private mutating func int<T: FixedWidthInteger>() throws -> T {
-        let (element, path) = try next()
-        return try unboxInteger(element, as: T.self, path: path)
+        let (element, index) = try next()
+        return try unboxInteger(element, as: T.self, path: path(index))
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws
         -> KeyedDecodingContainer<NestedKey>
     {
-        let (element, path) = try next()
-        return try ValueDecoder(value: element, codingPath: path).container(keyedBy: type)
+        let (element, index) = try next()
+        return try ValueDecoder(value: element, codingPath: path(index)).container(keyedBy: type)
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        let (element, path) = try next()
-        return try ValueDecoder(value: element, codingPath: path).unkeyedContainer()
+        let (element, index) = try next()
+        return try ValueDecoder(value: element, codingPath: path(index)).unkeyedContainer()
     }
 
     mutating func superDecoder() throws -> any Decoder {
-        let (element, path) = try next()
-        return ValueDecoder(value: element, codingPath: path)
+        let (element, index) = try next()
+        return ValueDecoder(value: element, codingPath: path(index))
     }
 }
 

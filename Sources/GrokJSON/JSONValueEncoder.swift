@@ -15,7 +15,7 @@ public struct JSONValueEncoder: Sendable {
     }
 }
 
-/// A slot that a container fills: a finished value, or an object/array still being filled.
+/// A value that a container fills: a finished value, or an object/array still being filled.
 final class EncodingBox {
     enum Content {
         case empty
@@ -48,30 +48,47 @@ final class EncodingBox {
         case .value(let value): return value
         case .object(let object):
             var members = JSONObject(minimumCapacity: object.members.count)
-            for (key, box) in object.members { members[key] = box.resolve() }
+            for (key, slot) in object.members { members[key] = slot.resolve() }
             return .object(members)
         case .array(let array): return .array(array.elements.map { $0.resolve() })
         }
     }
 }
 
+/// A member or element: scalars are stored directly, so encoding them allocates no box.
+enum EncodingSlot {
+    case value(JSONValue)
+    case box(EncodingBox)
+
+    func resolve() -> JSONValue {
+        switch self {
+        case .value(let value): return value
+        case .box(let box): return box.resolve()
+        }
+    }
+}
+
 final class ObjectBox {
-    var members: OrderedDictionary<String, EncodingBox> = [:]
+    var members: OrderedDictionary<String, EncodingSlot> = [:]
+
+    func store(_ value: JSONValue, at key: String) { members[key] = .value(value) }
 
     func slot(_ key: String) -> EncodingBox {
-        if let existing = members[key] { return existing }
+        if case .box(let existing)? = members[key] { return existing }
         let made = EncodingBox()
-        members[key] = made
+        members[key] = .box(made)
         return made
     }
 }
 
 final class ArrayBox {
-    var elements: [EncodingBox] = []
+    var elements: [EncodingSlot] = []
 
-    func append() -> EncodingBox {
+    func append(_ value: JSONValue) { elements.append(.value(value)) }
+
+    func appendBox() -> EncodingBox {
         let made = EncodingBox()
-        elements.append(made)
+        elements.append(.box(made))
         return made
     }
 }
@@ -95,7 +112,7 @@ struct ValueEncoder: Encoder {
 }
 
 /// Turns a Swift value into a JSON value, using the direct form for the scalar types.
-private func boxed<T: Encodable>(_ value: T, into box: EncodingBox, path: [any CodingKey]) throws {
+private func boxed<T: Encodable>(_ value: T, into box: EncodingBox, path: @autoclosure () -> [any CodingKey]) throws {
     switch value {
     case let json as JSONValue: box.store(json)
     case let text as String: box.store(.string(text))
@@ -106,12 +123,12 @@ private func boxed<T: Encodable>(_ value: T, into box: EncodingBox, path: [any C
     case let number as UInt32: box.store(.int(Int64(number)))
     case let number as UInt64:
         guard let exact = Int64(exactly: number) else {
-            throw EncodingError.invalidValue(number, .init(codingPath: path, debugDescription: "integer too large for JSON"))
+            throw EncodingError.invalidValue(number, .init(codingPath: path(), debugDescription: "integer too large for JSON"))
         }
         box.store(.int(exact))
     case let number as Double: box.store(.double(number))
     case let number as Float: box.store(.double(Double(number)))
-    default: try value.encode(to: ValueEncoder(box: box, codingPath: path))
+    default: try value.encode(to: ValueEncoder(box: box, codingPath: path()))
     }
 }
 
@@ -119,11 +136,18 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let object: ObjectBox
     let codingPath: [any CodingKey]
 
-    mutating func encodeNil(forKey key: Key) throws { object.slot(key.stringValue).store(.null) }
+    mutating func encodeNil(forKey key: Key) throws { object.store(.null, at: key.stringValue) }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
         try boxed(value, into: object.slot(key.stringValue), path: codingPath + [key])
     }
+
+    // Direct forms for the common scalars, which synthesised Codable calls without generics.
+    mutating func encode(_ value: String, forKey key: Key) throws { object.store(.string(value), at: key.stringValue) }
+    mutating func encode(_ value: Bool, forKey key: Key) throws { object.store(.bool(value), at: key.stringValue) }
+    mutating func encode(_ value: Int, forKey key: Key) throws { object.store(.int(Int64(value)), at: key.stringValue) }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { object.store(.int(value), at: key.stringValue) }
+    mutating func encode(_ value: Double, forKey key: Key) throws { object.store(.double(value), at: key.stringValue) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key)
         -> KeyedEncodingContainer<NestedKey>
@@ -150,23 +174,27 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
     let codingPath: [any CodingKey]
     var count: Int { array.elements.count }
 
-    mutating func encodeNil() throws { array.append().store(.null) }
+    mutating func encodeNil() throws { array.append(.null) }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
-        try boxed(value, into: array.append(), path: codingPath + [AnyKey(intValue: count)!])
+        try boxed(value, into: array.appendBox(), path: codingPath + [AnyKey(intValue: count)!])
     }
+
+    mutating func encode(_ value: String) throws { array.append(.string(value)) }
+    mutating func encode(_ value: Int) throws { array.append(.int(Int64(value))) }
+    mutating func encode(_ value: Double) throws { array.append(.double(value)) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type)
         -> KeyedEncodingContainer<NestedKey>
     {
-        KeyedEncodingContainer(KeyedContainer<NestedKey>(object: array.append().objectBox(), codingPath: codingPath))
+        KeyedEncodingContainer(KeyedContainer<NestedKey>(object: array.appendBox().objectBox(), codingPath: codingPath))
     }
 
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
-        UnkeyedContainer(array: array.append().arrayBox(), codingPath: codingPath)
+        UnkeyedContainer(array: array.appendBox().arrayBox(), codingPath: codingPath)
     }
 
-    mutating func superEncoder() -> any Encoder { ValueEncoder(box: array.append(), codingPath: codingPath) }
+    mutating func superEncoder() -> any Encoder { ValueEncoder(box: array.appendBox(), codingPath: codingPath) }
 }
 
 private struct SingleContainer: SingleValueEncodingContainer {

@@ -20,20 +20,22 @@ import Testing
     @Test func shutdownLetsRunningRequestsFinish() async throws {
         let daemon = try await TestDaemon.started()
         let worker = try RawConnection(path: daemon.socketPath)
-        try worker.send(#"{"jsonrpc":"2.0","id":1,"method":"daemon.sleep","params":{"ms":300}}"#)
+        try worker.send(#"{"jsonrpc":"2.0","id":1,"method":"daemon.sleep","params":{"ms":300,"stream":true,"intervalMs":10}}"#)
+        #expect(try worker.readJSON()["method"] == "$/progress")  // running before the shutdown
         let admin = try RawConnection(path: daemon.socketPath)
         let reply = try admin.roundTrip(#"{"jsonrpc":"2.0","id":2,"method":"daemon.shutdown"}"#)
         #expect(reply["result"]?["shuttingDown"] == true)
-        #expect(try worker.readJSON()["result"]?["sleptMs"] != nil)
+        #expect(try Self.finalAnswer(worker)["result"]?["sleptMs"] != nil)
         #expect(await daemon.waitForExit() == 0)
     }
 
     @Test func shutdownCancelsWorkThatOutlastsTheDrain() async throws {
         let daemon = try await TestDaemon.started(config: #"{"limits":{"drainTimeoutMs":200}}"#)
         let worker = try RawConnection(path: daemon.socketPath)
-        try worker.send(#"{"jsonrpc":"2.0","id":1,"method":"daemon.sleep","params":{"ms":600000}}"#)
+        try worker.send(#"{"jsonrpc":"2.0","id":1,"method":"daemon.sleep","params":{"ms":600000,"stream":true,"intervalMs":10}}"#)
+        #expect(try worker.readJSON()["method"] == "$/progress")  // running before the signal
         #expect(await daemon.stop(signal: SIGTERM) == 0)
-        #expect(try worker.readJSON()["error"]?["code"] == -32800)
+        #expect(try Self.finalAnswer(worker)["error"]?["code"] == -32800)
     }
 
     @Test func killNineThenRestartReplacesTheStaleSocket() async throws {
@@ -117,6 +119,13 @@ import Testing
         try daemon.start()
         #expect(await daemon.waitForExit() == 1)
         #expect(daemon.log.contains("maxDepth"))
+    }
+
+    /// The first message that is not progress.
+    static func finalAnswer(_ connection: RawConnection) throws -> JSONValue {
+        var message = try connection.readJSON()
+        while message["method"] == "$/progress" { message = try connection.readJSON() }
+        return message
     }
 
     static func listeningSocket(at path: String) throws -> CInt {

@@ -15,10 +15,16 @@ enum PeerHelper {
         except OSError as error:
             print("CONNECT-FAILED", error.errno)
             sys.exit(0)
-        s.sendall(line.encode() + b"\n")
+        try:
+            s.sendall(line.encode() + b"\n")
+        except OSError:
+            pass  # a refused peer may find the socket closed already; its answer is still readable
         data = b""
         while not data.endswith(b"\n"):
-            chunk = s.recv(65536)
+            try:
+                chunk = s.recv(65536)
+            except OSError:
+                break
             if not chunk:
                 break
             data += chunk
