@@ -49,12 +49,30 @@ public struct DaemonConfig: Sendable {
         }
         let file: File
         do {
-            file = try JSONCodec.decode(File.self, from: [UInt8](data))
+            let json = try JSONCodec.parse([UInt8](data))
+            try checkKeys(json, path: path)
+            file = try JSONValueDecoder().decode(File.self, from: json)
+        } catch let invalid as Invalid {
+            throw invalid
         } catch {
             throw Invalid(description: "config file \(path): \(error)")
         }
         try config.apply(file, path: path)
         return config
+    }
+
+    static let knownKeys: Set<String> = ["socket", "allowUids", "logLevel", "limits"]
+    static let knownLimits: Set<String> = ["maxLineBytes", "maxDepth", "maxInFlight", "maxConnections", "drainTimeoutMs"]
+
+    /// A misspelt key would silently fall back to a default; name it instead.
+    private static func checkKeys(_ json: JSONValue, path: String) throws {
+        guard let object = json.objectValue else { throw Invalid(description: "config file \(path): expected a JSON object") }
+        if let unknown = object.keys.first(where: { !knownKeys.contains($0) }) {
+            throw Invalid(description: "config file \(path): unknown key \"\(unknown)\"")
+        }
+        if let unknown = json["limits"]?.objectValue?.keys.first(where: { !knownLimits.contains($0) }) {
+            throw Invalid(description: "config file \(path): unknown key \"limits.\(unknown)\"")
+        }
     }
 
     private mutating func apply(_ file: File, path: String) throws {

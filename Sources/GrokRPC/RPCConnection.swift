@@ -200,6 +200,7 @@ final class RPCConnection: Sendable {
             })
         stats.requestStarted()
         defer { stats.requestFinished() }
+        let started = ContinuousClock.now
         let task = Task { () -> Result<JSONValue, RPCError> in
             do {
                 return .success(try await handler(params, context))
@@ -210,12 +211,18 @@ final class RPCConnection: Sendable {
         registry.attach(key) { task.cancel() }
         var outcome = await task.value
         if task.isCancelled { outcome = .failure(.cancelled) }
-        if case .failure(let error) = outcome {
-            requestLogger.debug("request failed", metadata: ["code": "\(error.code)", "error": "\(error.message)"])
-        } else {
-            requestLogger.trace("request done")
-        }
+        requestLogger.debug("request done", metadata: Self.summary(of: outcome, since: started))
         return id.map { .response(id: $0, result: outcome) }
+    }
+
+    private static func summary(of outcome: Result<JSONValue, RPCError>, since start: ContinuousClock.Instant) -> Logger.Metadata {
+        let elapsed = ContinuousClock.now - start
+        var metadata: Logger.Metadata = ["ms": "\(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000)"]
+        if case .failure(let error) = outcome {
+            metadata["code"] = "\(error.code)"
+            metadata["error"] = "\(error.message)"
+        }
+        return metadata
     }
 
     private static func rpcError(from error: any Error) -> RPCError {

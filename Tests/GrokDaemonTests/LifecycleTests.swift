@@ -121,6 +121,13 @@ import Testing
         #expect(daemon.log.contains("maxDepth"))
     }
 
+    @Test func aMisspeltConfigKeyIsNamed() async throws {
+        let daemon = try TestDaemon(config: #"{"limits":{"maxInflight":3}}"#)
+        try daemon.start()
+        #expect(await daemon.waitForExit() == 1)
+        #expect(daemon.log.contains(#"unknown key "limits.maxInflight""#))
+    }
+
     /// The first message that is not progress.
     static func finalAnswer(_ connection: RawConnection) throws -> JSONValue {
         var message = try connection.readJSON()
