@@ -21,6 +21,7 @@ final class InFlightRegistry: Sendable {
         var entries: [Key: Entry] = [:]
         var anonymousCounter: UInt64 = 0
         var closed = false
+        var drainWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     /// A request's key: its id, or a private number for notifications and null ids.
@@ -68,7 +69,25 @@ final class InFlightRegistry: Sendable {
     }
 
     func finish(_ key: Key) {
-        _ = state.withLock { $0.entries.removeValue(forKey: key) }
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.entries.removeValue(forKey: key)
+            guard state.entries.isEmpty else { return [] }
+            defer { state.drainWaiters = [] }
+            return state.drainWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Returns once no request is running (the connection may then close).
+    func drained() async {
+        await withCheckedContinuation { continuation in
+            let idle = state.withLock { state -> Bool in
+                if state.entries.isEmpty { return true }
+                state.drainWaiters.append(continuation)
+                return false
+            }
+            if idle { continuation.resume() }
+        }
     }
 
     /// Cancels the request with this id; false when no such request is running.

@@ -47,6 +47,7 @@ final class RPCConnection: Sendable {
                 logger.debug("read failed", metadata: ["error": "\(error)"])
             }
         }
+        await registry.drained()
     }
 
     /// Cancels everything this connection still runs.
@@ -92,7 +93,7 @@ final class RPCConnection: Sendable {
             }
             switch admit(id: id) {
             case .success(let key):
-                group.addTask { await self.reply(self.execute(key: key, id: id, method: method, params: params)) }
+                launch(key: key, id: id, method: method, params: params)
             case .failure(let error):
                 await reply(.invalid(id: id, error: error))
             }
@@ -104,7 +105,7 @@ final class RPCConnection: Sendable {
                 logger.notice("notification dropped: too many requests in flight", metadata: ["method": "\(method)"])
                 return
             }
-            group.addTask { _ = await self.execute(key: key, id: nil, method: method, params: params) }
+            launch(key: key, id: nil, method: method, params: params)
         case .response(let id, _):
             logger.debug("ignoring a response from a client", metadata: ["id": "\(id)"])
         case .invalid(let id, let error):
@@ -183,9 +184,26 @@ final class RPCConnection: Sendable {
         return .response(id: id, result: .success(["cancelled": .bool(cancelled)]))
     }
 
-    /// Runs one admitted request to its end; returns its response (nil for notifications).
+    /// Starts an admitted request in its own task (one task per request, so it can be
+    /// cancelled alone); its slot is freed once its answer is written.
+    private func launch(key: InFlightRegistry.Key, id: RPCID?, method: String, params: JSONValue?) {
+        let task = Task {
+            await self.reply(await self.run(id: id, method: method, params: params))
+            self.registry.finish(key)
+        }
+        registry.attach(key) { task.cancel() }
+    }
+
+    /// Runs a batch element in its own task and returns its response; frees its slot.
     private func execute(key: InFlightRegistry.Key, id: RPCID?, method: String, params: JSONValue?) async -> RPCMessage? {
+        let task = Task { await self.run(id: id, method: method, params: params) }
+        registry.attach(key) { task.cancel() }
         defer { registry.finish(key) }
+        return await task.value
+    }
+
+    /// Runs one request in the current task; returns its response (nil for notifications).
+    private func run(id: RPCID?, method: String, params: JSONValue?) async -> RPCMessage? {
         var requestLogger = logger
         requestLogger[metadataKey: "req"] = "\(id ?? .null)"
         requestLogger[metadataKey: "method"] = "\(method)"
@@ -201,16 +219,13 @@ final class RPCConnection: Sendable {
         stats.requestStarted()
         defer { stats.requestFinished() }
         let started = ContinuousClock.now
-        let task = Task { () -> Result<JSONValue, RPCError> in
-            do {
-                return .success(try await handler(params, context))
-            } catch {
-                return .failure(Self.rpcError(from: error))
-            }
+        var outcome: Result<JSONValue, RPCError>
+        do {
+            outcome = .success(try await handler(params, context))
+        } catch {
+            outcome = .failure(Self.rpcError(from: error))
         }
-        registry.attach(key) { task.cancel() }
-        var outcome = await task.value
-        if task.isCancelled { outcome = .failure(.cancelled) }
+        if Task.isCancelled { outcome = .failure(.cancelled) }
         requestLogger.debug("request done", metadata: Self.summary(of: outcome, since: started))
         return id.map { .response(id: $0, result: outcome) }
     }
@@ -256,6 +271,13 @@ final class RPCConnection: Sendable {
             bytes = try JSONCodec.encode(RPCMessage.invalid(id: nil, error: .internalError("unencodable response")).json)
         }
         bytes.append(UInt8(ascii: "\n"))
-        try await writer.write(ByteBuffer(bytes: bytes))
+        let buffer = ByteBuffer(bytes: bytes)
+        // The writer refuses to write from a cancelled task, but a cancelled request still owes
+        // its client the -32800 answer: write that one from a fresh task.
+        if Task.isCancelled {
+            try await Task { [writer] in try await writer.write(buffer) }.value
+        } else {
+            try await writer.write(buffer)
+        }
     }
 }

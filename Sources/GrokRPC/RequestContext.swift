@@ -32,6 +32,7 @@ public struct RequestContext: Sendable {
     /// streams stops working for a client that went away.
     public func progress(_ kind: Progress.Kind, _ payload: some Encodable) async throws {
         guard let id else { return }
+        try Task.checkCancellation()  // a cancelled request streams nothing more
         var params: JSONObject = ["id": id.json, "kind": .string(kind.rawValue)]
         if case .object(let fields) = try JSONValueEncoder().encode(payload) {
             params.merge(fields) { own, _ in own }
