@@ -1,5 +1,6 @@
 import Foundation
 import GrokJSON
+import GrokRPC
 
 /// A blocking Unix-socket connection speaking lines: for benchmarks that measure the daemon
 /// rather than a client library, and for tests that must send exact (even malformed) bytes.
@@ -16,18 +17,7 @@ public final class LineSocket: @unchecked Sendable {
     public init(path: String) throws {
         descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw Failure("socket: \(errno)") }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
+        let connected = (try? UnixSocketAddress.connect(descriptor, to: path)) ?? -1
         guard connected == 0 else {
             let code = errno
             close(descriptor)

@@ -1,4 +1,5 @@
 import Foundation
+import GrokRPC
 
 /// Prepares the socket's place on disk: a private directory, the lock that makes this the
 /// only daemon for the socket, and the removal of a socket a crashed daemon left behind.
@@ -111,19 +112,7 @@ enum UnixSocketProbe {
         let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
+        let connected = (try? UnixSocketAddress.connect(descriptor, to: path)) ?? -1
         return connected == 0
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GrokClient
 import GrokJSON
 import GrokProtocol
+import GrokRPC
 import Testing
 
 @Suite struct LifecycleTests {
@@ -137,16 +138,7 @@ import Testing
 
     static func listeningSocket(at path: String) throws -> CInt {
         let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        let bound = try UnixSocketAddress.bind(descriptor, to: path)
         guard bound == 0, listen(descriptor, 16) == 0 else { throw TestFailure("cannot listen on \(path)") }
         return descriptor
     }
