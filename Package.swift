@@ -67,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "grokctl",
             dependencies: [
-                "GrokClient", "GrokJSON", "GrokProtocol",
+                "GrokClient", "GrokJSON", "GrokProtocol", "GrokRPC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

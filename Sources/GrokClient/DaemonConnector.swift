@@ -27,18 +27,30 @@ public struct DaemonConnector: Sendable {
         guard autostart else {
             throw Unavailable(description: "no daemon answers on \(socketPath) (start one with `grokd`)")
         }
-        let log = try startDaemon()
+        let (pid, log) = try startDaemon()
         let clock = ContinuousClock()
         let deadline = clock.now + startTimeout
         while clock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
             if let client = try? await RPCClient.connect(path: socketPath) { return client }
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid {
+                // Exit 3: another daemon won the race for the socket; it may answer now.
+                if let client = try? await RPCClient.connect(path: socketPath) { return client }
+                throw Unavailable(description: "grokd exited at start (status \(status >> 8)):\n\(Self.tail(of: log))")
+            }
         }
         throw Unavailable(description: "started grokd, but it did not answer on \(socketPath) in time; see \(log)")
     }
 
-    /// Starts `grokd --socket …` detached, logging to the state directory; returns the log path.
-    private func startDaemon() throws -> String {
+    /// The last lines of the daemon's log, to show why it could not start.
+    private static func tail(of log: String) -> String {
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").suffix(5).joined(separator: "\n")
+    }
+
+    /// Starts `grokd --socket …` detached, logging to the state directory; returns its pid and log.
+    private func startDaemon() throws -> (pid_t, String) {
         guard let grokd = ProcessSpawner.locate("grokd", environment: paths.environment) else {
             throw Unavailable(description: "no daemon answers on \(socketPath), and no grokd executable was found to start")
         }
@@ -49,7 +61,7 @@ public struct DaemonConnector: Sendable {
         options.stdoutPath = log
         options.stderrPath = log
         options.newSession = true
-        _ = try ProcessSpawner.spawn(grokd, ["--socket", socketPath], options: options)
-        return log
+        let pid = try ProcessSpawner.spawn(grokd, ["--socket", socketPath], options: options)
+        return (pid, log)
     }
 }

@@ -11,13 +11,19 @@ public final class LineSocket: @unchecked Sendable {
 
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
-        init(_ description: String) { self.description = description }
+        public init(_ description: String) { self.description = description }
     }
 
     public init(path: String) throws {
         descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw Failure("socket: \(errno)") }
-        let connected = (try? UnixSocketAddress.connect(descriptor, to: path)) ?? -1
+        let connected: CInt
+        do {
+            connected = try UnixSocketAddress.connect(descriptor, to: path)
+        } catch {
+            close(descriptor)
+            throw error
+        }
         guard connected == 0 else {
             let code = errno
             close(descriptor)

@@ -87,6 +87,9 @@ public struct DaemonConfig: Sendable {
         if let given = file.limits {
             limits.maxLineBytes = try positive(given.maxLineBytes, "maxLineBytes", path) ?? limits.maxLineBytes
             limits.maxDepth = try positive(given.maxDepth, "maxDepth", path) ?? limits.maxDepth
+            guard limits.maxDepth <= 2048 else {  // jansson's own parser stops at 2048 levels
+                throw Invalid(description: "config file \(path): limits.maxDepth must be at most 2048")
+            }
             limits.maxInFlight = try positive(given.maxInFlight, "maxInFlight", path) ?? limits.maxInFlight
             limits.maxConnections = try positive(given.maxConnections, "maxConnections", path) ?? limits.maxConnections
             limits.drainTimeoutMs = try positive(given.drainTimeoutMs, "drainTimeoutMs", path) ?? limits.drainTimeoutMs

@@ -52,23 +52,37 @@ final class SocketPlacement {
         close(lockDescriptor)
     }
 
+    /// Makes sure the socket's directory is safe to serve from.
+    ///
+    /// A directory grokd creates, or its own dedicated one (named `grok…`, as the defaults
+    /// are), is made 0700. Any other existing directory (say `/tmp` for `--socket
+    /// /tmp/g.sock`) is left as it is, but refused when others could replace the socket in it.
     private static func makePrivateDirectory(_ path: String) throws {
-        if mkdir(path, 0o700) != 0 && errno != EEXIST {
-            // Parents may be missing too (for example a fresh XDG_RUNTIME_DIR subtree).
+        var info = stat()
+        if stat(path, &info) != 0 {
             do {
                 try FileManager.default.createDirectory(
                     atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
                 throw Failure.unusableDirectory("cannot create socket directory \(path): \(error.localizedDescription)")
             }
+            try restrict(path)
+            return
         }
-        var info = stat()
-        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+        guard (info.st_mode & S_IFMT) == S_IFDIR else {
             throw Failure.unusableDirectory("socket directory \(path) is not a directory")
         }
-        guard info.st_uid == geteuid() else {
+        let sticky = info.st_mode & S_ISVTX != 0
+        if info.st_uid == geteuid(), (path as NSString).lastPathComponent.hasPrefix("grok") {
+            try restrict(path)
+        } else if info.st_mode & 0o022 != 0 && !sticky {
+            throw Failure.unusableDirectory("socket directory \(path) is writable by other users; choose another --socket")
+        } else if info.st_uid != geteuid() && info.st_uid != 0 {
             throw Failure.unusableDirectory("socket directory \(path) belongs to uid \(info.st_uid), not to us")
         }
+    }
+
+    private static func restrict(_ path: String) throws {
         guard chmod(path, 0o700) == 0 else {
             throw Failure.unusableDirectory("cannot chmod \(path): \(String(cString: strerror(errno)))")
         }
@@ -80,15 +94,23 @@ final class SocketPlacement {
             throw Failure.system("cannot open lock file \(lockPath): \(String(cString: strerror(errno)))")
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            let holder = (try? String(contentsOfFile: lockPath, encoding: .utf8))?
-                .trimmingCharacters(in: .whitespacesAndNewlines)
             close(descriptor)
-            throw Failure.alreadyRunning(socket: socketPath, pid: holder.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown")
+            throw Failure.alreadyRunning(socket: socketPath, pid: lockHolder(lockPath))
         }
         let pid = Array("\(getpid())\n".utf8)
         ftruncate(descriptor, 0)
         _ = pid.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
         return descriptor
+    }
+
+    /// The pid written in the lock file; the winner writes it just after locking, so look twice.
+    private static func lockHolder(_ lockPath: String) -> String {
+        for attempt in 0..<2 {
+            if attempt > 0 { usleep(50_000) }
+            let text = (try? String(contentsOfFile: lockPath, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            if let text, !text.isEmpty { return text }
+        }
+        return "unknown"
     }
 
     /// We hold the lock, so a socket file here is stale — unless something answers on it

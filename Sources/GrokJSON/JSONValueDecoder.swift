@@ -67,6 +67,7 @@ private func unbox<T: Decodable>(_ value: JSONValue, as type: T.Type, path: @aut
     case is String.Type: return try unboxString(value, path: path()) as! T
     case is Double.Type: return try unboxDouble(value, path: path()) as! T
     case is Float.Type: return Float(try unboxDouble(value, path: path())) as! T
+    case let integer as any FixedWidthInteger.Type: return try unboxInteger(value, as: integer, path: path()) as! T
     default: return try T(from: ValueDecoder(value: value, codingPath: path()))
     }
 }
@@ -244,9 +245,20 @@ private struct SingleContainer: SingleValueDecodingContainer {
 
     func decodeNil() -> Bool { value == .null }
     func decode<T: Decodable>(_ type: T.Type) throws -> T { try unbox(value, as: type, path: codingPath) }
-    func decode(_ type: Int.Type) throws -> Int { try unboxInteger(value, as: type, path: codingPath) }
-    func decode(_ type: Int32.Type) throws -> Int32 { try unboxInteger(value, as: type, path: codingPath) }
-    func decode(_ type: Int64.Type) throws -> Int64 { try unboxInteger(value, as: type, path: codingPath) }
-    func decode(_ type: UInt32.Type) throws -> UInt32 { try unboxInteger(value, as: type, path: codingPath) }
-    func decode(_ type: UInt64.Type) throws -> UInt64 { try unboxInteger(value, as: type, path: codingPath) }
+    func decode(_ type: Bool.Type) throws -> Bool { try unboxBool(value, path: codingPath) }
+    func decode(_ type: String.Type) throws -> String { try unboxString(value, path: codingPath) }
+    func decode(_ type: Double.Type) throws -> Double { try unboxDouble(value, path: codingPath) }
+    func decode(_ type: Float.Type) throws -> Float { Float(try unboxDouble(value, path: codingPath)) }
+    func decode(_ type: Int.Type) throws -> Int { try integer() }
+    func decode(_ type: Int8.Type) throws -> Int8 { try integer() }
+    func decode(_ type: Int16.Type) throws -> Int16 { try integer() }
+    func decode(_ type: Int32.Type) throws -> Int32 { try integer() }
+    func decode(_ type: Int64.Type) throws -> Int64 { try integer() }
+    func decode(_ type: UInt.Type) throws -> UInt { try integer() }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { try integer() }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { try integer() }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { try integer() }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { try integer() }
+
+    private func integer<T: FixedWidthInteger>() throws -> T { try unboxInteger(value, as: T.self, path: codingPath) }
 }

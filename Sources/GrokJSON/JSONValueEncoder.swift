@@ -118,10 +118,7 @@ private func boxed<T: Encodable>(_ value: T, into box: EncodingBox, path: @autoc
     case let text as String: box.store(.string(text))
     case let flag as Bool: box.store(.bool(flag))
     case let number as Int: box.store(.int(Int64(number)))
-    case let number as Int64: box.store(.int(number))
-    case let number as Int32: box.store(.int(Int64(number)))
-    case let number as UInt32: box.store(.int(Int64(number)))
-    case let number as UInt64:
+    case let number as any FixedWidthInteger:
         guard let exact = Int64(exactly: number) else {
             throw EncodingError.invalidValue(number, .init(codingPath: path(), debugDescription: "integer too large for JSON"))
         }

@@ -3,31 +3,38 @@ import Synchronization
 
 /// The requests one connection has running, so they can be counted, found by id and cancelled.
 final class InFlightRegistry: Sendable {
-    enum Admission: Equatable {
-        case admitted
+    /// Stops a running request (cancels its task).
+    typealias Canceller = @Sendable () -> Void
+
+    /// A request's key: its id, or a private number for notifications and null ids.
+    enum Key: Hashable, Sendable {
+        case id(RPCID)
+        case anonymous(UInt64)
+    }
+
+    /// One admitted request. The serial tells apart two requests that used the same id one
+    /// after the other, so a late `attach` or `finish` never touches the newer one.
+    struct Ticket: Hashable, Sendable {
+        let key: Key
+        let serial: UInt64
+    }
+
+    enum Refusal: Error {
         case full
         case duplicate
     }
 
-    /// Stops a running request (cancels its task).
-    typealias Canceller = @Sendable () -> Void
-
     private struct Entry {
-        var task: Canceller?
+        let serial: UInt64
+        var cancel: Canceller?
         var cancelRequested = false
     }
 
     private struct State {
         var entries: [Key: Entry] = [:]
-        var anonymousCounter: UInt64 = 0
+        var serial: UInt64 = 0
         var closed = false
         var drainWaiters: [CheckedContinuation<Void, Never>] = []
-    }
-
-    /// A request's key: its id, or a private number for notifications and null ids.
-    enum Key: Hashable {
-        case id(RPCID)
-        case anonymous(UInt64)
     }
 
     private let limit: Int
@@ -39,38 +46,34 @@ final class InFlightRegistry: Sendable {
 
     var count: Int { state.withLock { $0.entries.count } }
 
-    /// A key for a request without a usable id.
-    func anonymousKey() -> Key {
-        state.withLock {
-            $0.anonymousCounter += 1
-            return .anonymous($0.anonymousCounter)
-        }
-    }
-
-    /// Reserves a slot before the request starts.
-    func admit(_ key: Key) -> Admission {
+    /// Reserves a slot before the request starts; `id` nil (or null) gets a private key.
+    func admit(id: RPCID?) -> Result<Ticket, Refusal> {
         state.withLock { state in
-            if state.entries[key] != nil { return .duplicate }
-            if state.entries.count >= limit { return .full }
-            state.entries[key] = Entry()
-            return .admitted
+            state.serial += 1
+            let key: Key = id.flatMap { $0 == .null ? nil : .id($0) } ?? .anonymous(state.serial)
+            if state.entries[key] != nil { return .failure(.duplicate) }
+            if state.entries.count >= limit { return .failure(.full) }
+            state.entries[key] = Entry(serial: state.serial)
+            return .success(Ticket(key: key, serial: state.serial))
         }
     }
 
-    /// Hands over the task that runs an admitted request; cancels it at once if a cancel or
-    /// a disconnect arrived in between.
-    func attach(_ key: Key, task: @escaping Canceller) {
+    /// Hands over how to stop an admitted request; stops it at once if a cancel or a
+    /// disconnect came first.
+    func attach(_ ticket: Ticket, cancel: @escaping Canceller) {
         let cancelNow = state.withLock { state -> Bool in
-            guard state.entries[key] != nil else { return true }
-            state.entries[key]!.task = task
-            return state.entries[key]!.cancelRequested || state.closed
+            guard var entry = state.entries[ticket.key], entry.serial == ticket.serial else { return false }
+            entry.cancel = cancel
+            state.entries[ticket.key] = entry
+            return entry.cancelRequested || state.closed
         }
-        if cancelNow { task() }
+        if cancelNow { cancel() }
     }
 
-    func finish(_ key: Key) {
+    func finish(_ ticket: Ticket) {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.entries.removeValue(forKey: key)
+            guard state.entries[ticket.key]?.serial == ticket.serial else { return [] }
+            state.entries.removeValue(forKey: ticket.key)
             guard state.entries.isEmpty else { return [] }
             defer { state.drainWaiters = [] }
             return state.drainWaiters
@@ -93,22 +96,22 @@ final class InFlightRegistry: Sendable {
     /// Cancels the request with this id; false when no such request is running.
     @discardableResult
     func cancel(_ id: RPCID) -> Bool {
-        let task = state.withLock { state -> Canceller?? in
-            guard state.entries[.id(id)] != nil else { return nil }
-            state.entries[.id(id)]!.cancelRequested = true
-            return .some(state.entries[.id(id)]!.task)
+        let found = state.withLock { state -> (Bool, Canceller?) in
+            guard var entry = state.entries[.id(id)] else { return (false, nil) }
+            entry.cancelRequested = true
+            state.entries[.id(id)] = entry
+            return (true, entry.cancel)
         }
-        guard let task else { return false }
-        task?()
-        return true
+        found.1?()
+        return found.0
     }
 
     /// Cancels everything, now and whatever is attached later (the client is gone).
     func cancelAll() {
-        let tasks = state.withLock { state -> [Canceller] in
+        let cancellers = state.withLock { state -> [Canceller] in
             state.closed = true
-            return state.entries.values.compactMap(\.task)
+            return state.entries.values.compactMap(\.cancel)
         }
-        for task in tasks { task() }
+        for cancel in cancellers { cancel() }
     }
 }

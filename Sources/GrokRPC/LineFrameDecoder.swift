@@ -32,7 +32,9 @@ public struct LineFrameDecoder: ByteToMessageDecoder {
         }
         let length = newline - view.startIndex
         scanned = 0
-        if discarding || length > maxLineBytes {
+        // The limit counts the line's content: neither the LF nor a CR before it.
+        let hasCR = length > 0 && view[newline - 1] == UInt8(ascii: "\r")
+        if discarding || length - (hasCR ? 1 : 0) > maxLineBytes {
             buffer.moveReaderIndex(forwardBy: length + 1)
             if !discarding { context.fireChannelRead(wrapInboundOut(.oversized)) }
             discarding = false
@@ -63,7 +65,7 @@ public struct LineFrameDecoder: ByteToMessageDecoder {
         if discarding {
             buffer.moveReaderIndex(to: buffer.writerIndex)
             scanned = 0
-        } else if buffer.readableBytes > maxLineBytes {
+        } else if buffer.readableBytes > maxLineBytes + 1 {  // + 1: room for a CR before the LF
             context.fireChannelRead(wrapInboundOut(.oversized))
             discarding = true
             buffer.moveReaderIndex(to: buffer.writerIndex)

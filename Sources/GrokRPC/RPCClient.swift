@@ -15,12 +15,18 @@ public final class RPCClient: Sendable {
     private struct Pending {
         var continuation: CheckedContinuation<JSONValue, any Error>
         var progress: ProgressHandler?
+        /// The request is on the wire; a cancel may follow it.
+        var sent = false
+        /// The caller's task was cancelled; the cancel goes out once the request has.
+        var cancelRequested = false
     }
 
     private struct State {
         var nextID: Int64 = 0
         var pending: [RPCID: Pending] = [:]
         var closedError: (any Error)?
+        /// The last error the daemon sent with id null; the reason if the connection then closes.
+        var unattributedError: RPCError?
     }
 
     /// The connection is gone; pending and later calls fail with this.
@@ -71,6 +77,9 @@ public final class RPCClient: Sendable {
     }
 
     /// Calls any method with raw params; throws `RPCError` when the daemon answers with one.
+    ///
+    /// Cancelling the calling task sends `$/cancelRequest`, always after the request itself,
+    /// and the call then ends with the daemon's answer (normally -32800).
     public func call(method: String, params: JSONValue?, progress: ProgressHandler? = nil) async throws -> JSONValue {
         let id = state.withLock { state -> RPCID in
             state.nextID += 1
@@ -89,12 +98,37 @@ public final class RPCClient: Sendable {
                     return
                 }
                 Task {
-                    do { try await self.send(message.json) } catch { self.fail(id, with: error) }
+                    do {
+                        try await self.send(message.json)
+                        if self.markSent(id) { await self.sendCancel(id) }
+                    } catch {
+                        self.fail(id, with: error)
+                    }
                 }
             }
         } onCancel: {
-            Task { try? await self.notify(method: CancelRequest.name, params: ["id": id.json]) }
+            if self.markCancelRequested(id) { Task { await self.sendCancel(id) } }
         }
+    }
+
+    /// Records that the request went out; true when a cancel is waiting for that.
+    private func markSent(_ id: RPCID) -> Bool {
+        state.withLock { state in
+            state.pending[id]?.sent = true
+            return state.pending[id]?.cancelRequested ?? false
+        }
+    }
+
+    /// Records a cancel; true when the request is already out, so the cancel can go now.
+    private func markCancelRequested(_ id: RPCID) -> Bool {
+        state.withLock { state in
+            state.pending[id]?.cancelRequested = true
+            return state.pending[id]?.sent ?? false
+        }
+    }
+
+    private func sendCancel(_ id: RPCID) async {
+        try? await notify(method: CancelRequest.name, params: ["id": id.json])
     }
 
     /// Sends a notification (no answer comes).
@@ -125,20 +159,23 @@ public final class RPCClient: Sendable {
                 for message in json.arrayValue ?? [json] { route(RPCMessage(json: message)) }
             }
         } catch {}
-        let pending = state.withLock { state -> [Pending] in
-            state.closedError = ConnectionClosed()
+        let (pending, reason) = state.withLock { state -> ([Pending], any Error) in
+            let reason = state.closedError ?? state.unattributedError ?? ConnectionClosed()
+            state.closedError = reason
             defer { state.pending = [:] }
-            return Array(state.pending.values)
+            return (Array(state.pending.values), reason)
         }
-        for call in pending { call.continuation.resume(throwing: ConnectionClosed()) }
+        for call in pending { call.continuation.resume(throwing: reason) }
     }
 
     private func route(_ message: RPCMessage) {
         switch message {
+        case .response(.null, .failure(let error)), .invalid(nil, let error), .invalid(.null?, let error):
+            failAll(with: error)
         case .response(let id, let result):
             guard let call = state.withLock({ $0.pending.removeValue(forKey: id) }) else { return }
             call.continuation.resume(with: result.mapError { $0 as any Error })
-        case .invalid(let id?, let error) where id != .null:
+        case .invalid(let id?, let error):
             guard let call = state.withLock({ $0.pending.removeValue(forKey: id) }) else { return }
             call.continuation.resume(throwing: error)
         case .notification(Progress.method, let params?):
@@ -149,6 +186,18 @@ public final class RPCClient: Sendable {
         default:
             break
         }
+    }
+
+    /// An error the daemon could not attach to one request (a line it could not read, or a
+    /// refused connection): every waiting call fails with it, and so do later ones if the
+    /// connection then closes.
+    private func failAll(with error: RPCError) {
+        let pending = state.withLock { state -> [Pending] in
+            state.unattributedError = error
+            defer { state.pending = [:] }
+            return Array(state.pending.values)
+        }
+        for call in pending { call.continuation.resume(throwing: error) }
     }
 
     private func fail(_ id: RPCID, with error: any Error) {

@@ -78,92 +78,82 @@ final class RPCConnection: Sendable {
                 await reply(.invalid(id: nil, error: .invalidRequest("empty batch")))
                 return
             }
-            group.addTask { await self.runBatch(items) }
+            // Every element is admitted (or cancelled) now, before any later line is read.
+            let steps = items.map { prepare(RPCMessage(json: $0)) }
+            group.addTask { await self.runBatch(steps) }
         } else {
-            await dispatch(RPCMessage(json: json), group: &group)
+            switch prepare(RPCMessage(json: json)) {
+            case .answer(let message): await reply(message)
+            case .run(let ticket, let id, let method, let params): launch(ticket, id: id, method: method, params: params)
+            case .nothing: break
+            }
         }
     }
 
-    private func dispatch(_ message: RPCMessage, group: inout DiscardingTaskGroup) async {
+    /// What to do with one message, decided while reading it.
+    private enum Step {
+        /// Answer known already (an error, or the reply to a cancel sent as a request).
+        case answer(RPCMessage)
+        /// Admitted: run it.
+        case run(InFlightRegistry.Ticket, id: RPCID?, method: String, params: JSONValue?)
+        /// Nothing to run or answer (notifications of unknown methods, stray responses).
+        case nothing
+    }
+
+    /// Classifies a message, acts on cancellations and admits requests, all synchronously.
+    private func prepare(_ message: RPCMessage) -> Step {
         switch message {
         case .request(let id, let method, let params):
-            if let answer = cancellation(method: method, params: params, id: id) {
-                await reply(answer)
-                return
-            }
-            switch admit(id: id) {
-            case .success(let key):
-                launch(key: key, id: id, method: method, params: params)
-            case .failure(let error):
-                await reply(.invalid(id: id, error: error))
+            if let answer = cancellation(method: method, params: params, id: id) { return .answer(answer) }
+            switch registry.admit(id: id) {
+            case .success(let ticket):
+                return .run(ticket, id: id, method: method, params: params)
+            case .failure(.full):
+                return .answer(.invalid(id: id, error: .overloaded(
+                    "more than \(limits.maxInFlight) requests in flight on this connection", retryAfterMs: 100)))
+            case .failure(.duplicate):
+                return .answer(.invalid(id: id, error: .invalidRequest("id \(id) is already in use by a running request")))
             }
         case .notification(let method, let params):
-            if cancellation(method: method, params: params, id: nil) != nil { return }
-            guard table.handler(for: method) != nil else { return }
-            let key = registry.anonymousKey()
-            guard registry.admit(key) == .admitted else {
+            if cancellation(method: method, params: params, id: nil) != nil { return .nothing }
+            guard table.handler(for: method) != nil else { return .nothing }
+            guard case .success(let ticket) = registry.admit(id: nil) else {
                 logger.notice("notification dropped: too many requests in flight", metadata: ["method": "\(method)"])
-                return
+                return .nothing
             }
-            launch(key: key, id: nil, method: method, params: params)
+            return .run(ticket, id: nil, method: method, params: params)
         case .response(let id, _):
             logger.debug("ignoring a response from a client", metadata: ["id": "\(id)"])
+            return .nothing
         case .invalid(let id, let error):
-            await reply(.invalid(id: id, error: error))
+            return .answer(.invalid(id: id, error: error))
         }
     }
 
-    /// Runs a batch; answers with one array holding a response per request, in request order.
-    private func runBatch(_ items: [JSONValue]) async {
-        let responses = await withTaskGroup(of: (Int, RPCMessage?).self) { group in
-            for (index, item) in items.enumerated() {
-                switch RPCMessage(json: item) {
-                case .request(let id, let method, let params):
-                    if let answer = cancellation(method: method, params: params, id: id) {
-                        group.addTask { (index, answer) }
-                        continue
-                    }
-                    switch admit(id: id) {
-                    case .success(let key):
-                        group.addTask { (index, await self.execute(key: key, id: id, method: method, params: params)) }
-                    case .failure(let error):
-                        group.addTask { (index, .invalid(id: id, error: error)) }
-                    }
-                case .notification(let method, let params):
-                    if cancellation(method: method, params: params, id: nil) != nil { continue }
-                    guard table.handler(for: method) != nil else { continue }
-                    let key = registry.anonymousKey()
-                    guard registry.admit(key) == .admitted else { continue }
-                    group.addTask { _ = await self.execute(key: key, id: nil, method: method, params: params); return (index, nil) }
-                case .response:
-                    continue
-                case .invalid(let id, let error):
-                    group.addTask { (index, .invalid(id: id, error: error)) }
-                }
+    /// Runs a prepared batch; answers with one array holding a response per request, in order.
+    private func runBatch(_ steps: [Step]) async {
+        var running: [(Int, Task<RPCMessage?, Never>)] = []
+        for (index, step) in steps.enumerated() {
+            guard case .run(let ticket, let id, let method, let params) = step else { continue }
+            let task = Task {
+                defer { self.registry.finish(ticket) }
+                return await self.run(id: id, method: method, params: params)
             }
-            var collected: [(Int, RPCMessage)] = []
-            for await (index, message) in group {
-                if let message { collected.append((index, message)) }
-            }
-            return collected.sorted { $0.0 < $1.0 }.map(\.1)
+            registry.attach(ticket) { task.cancel() }
+            running.append((index, task))
+        }
+        var responses: [Int: RPCMessage] = [:]
+        for (index, step) in steps.enumerated() {
+            if case .answer(let message) = step { responses[index] = message }
+        }
+        for (index, task) in running {
+            if let message = await task.value { responses[index] = message }
         }
         guard !responses.isEmpty else { return }
-        await send(.array(responses.map(\.json)))
+        await send(.array(responses.sorted { $0.key < $1.key }.map(\.value.json)))
     }
 
     // MARK: running
-
-    private func admit(id: RPCID) -> Result<InFlightRegistry.Key, RPCError> {
-        let key: InFlightRegistry.Key = id == .null ? registry.anonymousKey() : .id(id)
-        switch registry.admit(key) {
-        case .admitted:
-            return .success(key)
-        case .full:
-            return .failure(.overloaded("more than \(limits.maxInFlight) requests in flight on this connection", retryAfterMs: 100))
-        case .duplicate:
-            return .failure(.invalidRequest("id \(id) is already in use by a running request"))
-        }
-    }
 
     /// Handles `$/cancelRequest` and `notifications/cancelled`; nil for any other method.
     private func cancellation(method: String, params: JSONValue?, id: RPCID?) -> RPCMessage? {
@@ -186,20 +176,12 @@ final class RPCConnection: Sendable {
 
     /// Starts an admitted request in its own task (one task per request, so it can be
     /// cancelled alone); its slot is freed once its answer is written.
-    private func launch(key: InFlightRegistry.Key, id: RPCID?, method: String, params: JSONValue?) {
+    private func launch(_ ticket: InFlightRegistry.Ticket, id: RPCID?, method: String, params: JSONValue?) {
         let task = Task {
             await self.reply(await self.run(id: id, method: method, params: params))
-            self.registry.finish(key)
+            self.registry.finish(ticket)
         }
-        registry.attach(key) { task.cancel() }
-    }
-
-    /// Runs a batch element in its own task and returns its response; frees its slot.
-    private func execute(key: InFlightRegistry.Key, id: RPCID?, method: String, params: JSONValue?) async -> RPCMessage? {
-        let task = Task { await self.run(id: id, method: method, params: params) }
-        registry.attach(key) { task.cancel() }
-        defer { registry.finish(key) }
-        return await task.value
+        registry.attach(ticket) { task.cancel() }
     }
 
     /// Runs one request in the current task; returns its response (nil for notifications).

@@ -34,9 +34,15 @@ public final class RPCServer: Sendable {
     private let table: MethodTable
     private let logger: Logger
     private let serverChannel: NIOAsyncChannel<Accepted, Never>
-    private let connections = Mutex<[UInt64: RPCConnection]>([:])
+    /// Open connections and whether shutdown began, under one lock so that no connection
+    /// can register after shutdown took its list.
+    private struct Registry {
+        var connections: [UInt64: RPCConnection] = [:]
+        var shuttingDown = false
+    }
+
+    private let registry = Mutex(Registry())
     private let nextConnectionID = Atomic<UInt64>(0)
-    private let shuttingDown = Atomic<Bool>(false)
 
     /// Binds (or adopts) the listening socket; call `run()` to serve.
     public init(
@@ -79,13 +85,22 @@ public final class RPCServer: Sendable {
 
     /// Stops accepting, lets running requests finish for the drain timeout, then cancels them.
     public func shutdown() {
-        guard !shuttingDown.exchange(true, ordering: .relaxed) else { return }
+        let open = registry.withLock { registry -> [RPCConnection]? in
+            guard !registry.shuttingDown else { return nil }
+            registry.shuttingDown = true
+            return Array(registry.connections.values)
+        }
+        guard let open else { return }
         serverChannel.channel.close(promise: nil)
-        let open = connections.withLock { Array($0.values) }
         for connection in open { connection.channel.close(mode: .input, promise: nil) }
         let drain = TimeAmount.milliseconds(Int64(configuration.limits.drainTimeoutMs))
         serverChannel.channel.eventLoop.scheduleTask(in: drain) {
-            for connection in self.connections.withLock({ Array($0.values) }) { connection.cancelAll() }
+            // Out of time: cancel what still runs; its -32800 answers are written, then the
+            // connections close.
+            for connection in self.registry.withLock({ Array($0.connections.values) }) {
+                connection.cancelAll()
+                connection.channel.eventLoop.scheduleTask(in: .seconds(1)) { connection.channel.close(promise: nil) }
+            }
         }
     }
 
@@ -97,13 +112,18 @@ public final class RPCServer: Sendable {
                     await serveAdmitted(channel.channel, id: id, peer: peer, inbound: inbound, outbound: outbound)
                     return
                 }
-                var bytes = try JSONCodec.encode(RPCMessage.invalid(id: nil, error: refusal).json)
-                bytes.append(UInt8(ascii: "\n"))
-                try await outbound.write(ByteBuffer(bytes: bytes))
+                try await outbound.write(Self.line(.invalid(id: nil, error: refusal)))
             }
         } catch {
             logger.debug("connection ended with an error", metadata: ["conn": "\(id)", "error": "\(error)"])
         }
+    }
+
+    /// A message as one wire line.
+    private static func line(_ message: RPCMessage) -> ByteBuffer {
+        var bytes = (try? JSONCodec.encode(message.json)) ?? Array(#"{"jsonrpc":"2.0","id":null,"error":{"code":-32603,"message":"Internal error"}}"#.utf8)
+        bytes.append(UInt8(ascii: "\n"))
+        return ByteBuffer(bytes: bytes)
     }
 
     /// Why a peer may not be served, or nil when it may.
@@ -111,9 +131,6 @@ public final class RPCServer: Sendable {
         guard configuration.allowedUIDs.contains(peer.uid) else {
             logger.warning("refused a connection from a uid not on the allow list", metadata: ["uid": "\(peer.uid)", "pid": "\(peer.pid)"])
             return .permissionDenied("uid \(peer.uid) may not use this daemon")
-        }
-        guard !shuttingDown.load(ordering: .relaxed) else {
-            return .modelUnavailable("the daemon is shutting down")
         }
         guard stats.connectionOpened(limit: configuration.limits.maxConnections) else {
             logger.warning("refused a connection: limit reached", metadata: ["limit": "\(configuration.limits.maxConnections)"])
@@ -130,8 +147,16 @@ public final class RPCServer: Sendable {
         let connection = RPCConnection(
             id: id, peer: peer, channel: channel, table: table, limits: configuration.limits, stats: stats,
             writer: outbound, logger: logger)
-        connections.withLock { $0[id] = connection }
-        defer { _ = connections.withLock { $0.removeValue(forKey: id) } }
+        let registered = registry.withLock { registry -> Bool in
+            guard !registry.shuttingDown else { return false }
+            registry.connections[id] = connection
+            return true
+        }
+        guard registered else {
+            try? await outbound.write(Self.line(.invalid(id: nil, error: .modelUnavailable("the daemon is shutting down"))))
+            return
+        }
+        defer { _ = registry.withLock { $0.connections.removeValue(forKey: id) } }
         logger.debug("connection opened", metadata: ["conn": "\(id)", "uid": "\(peer.uid)", "pid": "\(peer.pid)"])
         await connection.serve(inbound)
         logger.debug("connection closed", metadata: ["conn": "\(id)"])

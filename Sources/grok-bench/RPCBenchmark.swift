@@ -56,16 +56,23 @@ struct RPCBenchmark: AsyncParsableCommand {
 
     private func pipelined(_ path: String) throws {
         let connection = try LineSocket(path: path)
-        let window = [UInt8](repeating: 0, count: 0) + Array(repeating: Self.ping, count: depth).flatMap { $0 }
+        // Ids 1...depth are all free again once a window's answers are read.
+        let window: [UInt8] = (1...depth).flatMap { id -> [UInt8] in
+            Array(#"{"jsonrpc":"2.0","id":\#(id),"method":"daemon.ping"}"#.utf8) + [0x0A]
+        }
         let rounds = max(1, requests / depth)
+        var errors = 0
         let elapsed = try Measure.seconds {
             for _ in 0..<rounds {
                 try connection.sendBytes(window)
-                for _ in 0..<depth { _ = try connection.readLine() }
+                for _ in 0..<depth {
+                    if !(try connection.readLine()).contains(#""result""#) { errors += 1 }
+                }
             }
         }
         print(
-            "pipelined, 1 connection, depth \(depth): \(Measure.format(Double(rounds * depth) / elapsed, 0)) requests/s")
+            "pipelined, 1 connection, depth \(depth): \(Measure.format(Double(rounds * depth) / elapsed, 0)) requests/s",
+            errors == 0 ? "" : "(\(errors) error answers!)")
     }
 
     private func aggregate(_ path: String) throws {
@@ -120,6 +127,8 @@ extension LineSocket {
     /// One ping, answer read as a raw line (the benchmark measures the daemon, not parsing).
     func roundTripRaw() throws -> String {
         try sendBytes(RPCBenchmark.ping)
-        return try readLine()
+        let line = try readLine()
+        guard line.contains(#""result""#) else { throw LineSocket.Failure("error answer: \(line)") }
+        return line
     }
 }

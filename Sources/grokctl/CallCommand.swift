@@ -28,6 +28,9 @@ struct CallCommand: AsyncParsableCommand {
     func run() async throws {
         var parsed = try parseParams()
         if stream {
+            guard parsed == nil || parsed?.objectValue != nil else {
+                throw ValidationError("--stream needs params as a JSON object (it adds \"stream\": true)")
+            }
             var object = parsed?.objectValue ?? [:]
             object["stream"] = true
             parsed = .object(object)
@@ -62,11 +65,17 @@ struct CallCommand: AsyncParsableCommand {
         }
     }
 
-    /// Ctrl-C cancels the call (the client sends $/cancelRequest) instead of killing grokctl.
+    /// The first Ctrl-C cancels the call (the client sends $/cancelRequest and waits for the
+    /// daemon's answer); a second one quits at once.
     private static func cancelOnInterrupt(_ task: Task<JSONValue, any Error>) -> any DispatchSourceSignal {
         signal(SIGINT, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGINT)
-        source.setEventHandler { task.cancel() }
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .main)
+        nonisolated(unsafe) var interrupted = false  // only touched on the main queue
+        source.setEventHandler {
+            if interrupted { Output.fail("interrupted", code: .interrupted) }
+            interrupted = true
+            task.cancel()
+        }
         source.resume()
         return source
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GrokJSON
 import GrokProtocol
+import GrokRPC
 
 /// grokctl's exit codes (documented in `grokctl --help` and the README).
 enum ExitStatus: Int32 {
@@ -44,8 +45,10 @@ enum Output {
             fail(message, code: .rpcError)
         case is CancellationError:
             fail("interrupted", code: .interrupted)
-        default:
+        case is RPCClient.ConnectionClosed:
             fail("\(error)", code: .unavailable)
+        default:
+            fail("\(error)", code: .internalError)
         }
     }
 }

@@ -11,7 +11,8 @@ struct Grokd: AsyncParsableCommand {
         commandName: "grokd",
         abstract: "The grok daemon: serves JSON-RPC 2.0 on a Unix socket.",
         discussion: """
-            Exit codes: 0 stopped cleanly, 1 could not start, 3 another grokd already serves the socket.
+            Exit codes: 0 stopped cleanly, 1 could not start, 3 another grokd already serves the socket,
+            64 usage error.
             Config: $XDG_CONFIG_HOME/grok/grokd.json (see protocol/PROTOCOL.md for the keys).
             """)
 

@@ -56,6 +56,14 @@ import Testing
         #expect(stop.0 == 0, "\(stop.1)")
     }
 
+    @Test func autostartReportsADaemonThatCannotStart() async throws {
+        let home = try TestDaemon(config: #"{"limits":{"maxDepth":0}}"#)
+        let (status, output) = try await grokctl(["ping"], home.environment)
+        #expect(status == 69)
+        #expect(output.contains("exited at start"), "\(output)")
+        #expect(output.contains("maxDepth"), "\(output)")
+    }
+
     @Test func helpAndCompletionsAreGenerated() async throws {
         let (status, help) = try await grokctl(["--help"], ProcessInfo.processInfo.environment)
         #expect(status == 0)

@@ -20,6 +20,29 @@ import Testing
         #expect(socket.st_mode & S_IFMT == S_IFSOCK)
     }
 
+    @Test func aSocketInADirectoryOthersCanWriteIsRefused() async throws {
+        let daemon = try TestDaemon()
+        let shared = daemon.root + "/shared"
+        #expect(mkdir(shared, 0o755) == 0 && chmod(shared, 0o777) == 0)
+        try daemon.start(arguments: ["--socket", shared + "/g.sock"])
+        #expect(await daemon.waitForExit() == 1)
+        #expect(daemon.log.contains("writable by other users"))
+    }
+
+    @Test func aStickySharedDirectoryIsUsedButNotChanged() async throws {
+        let daemon = try TestDaemon()
+        let shared = daemon.root + "/tmp"
+        #expect(mkdir(shared, 0o755) == 0 && chmod(shared, 0o1777) == 0)
+        try daemon.start(arguments: ["--socket", shared + "/g.sock"])
+        try await daemon.waitUntilReady(at: shared + "/g.sock")
+        let connection = try RawConnection(path: shared + "/g.sock")
+        #expect(try connection.assertStillServes())
+        var info = stat()
+        #expect(stat(shared, &info) == 0)
+        #expect(info.st_mode & 0o7777 == 0o1777)
+        #expect(stat(shared + "/g.sock", &info) == 0 && info.st_mode & 0o777 == 0o600)
+    }
+
     @Test(asRoot) func aUidNotOnTheAllowListIsRefusedBeforeAnyMethod() async throws {
         let daemon = try await TestDaemon.started()
         PeerHelper.openPermissions(of: daemon.socketPath, upTo: daemon.root)

@@ -134,6 +134,37 @@ import Testing
         #expect(try connection.readJSON()["result"]?["sleptMs"] != nil)
     }
 
+    @Test func aCancelRightAfterABatchReachesItsElements() async throws {
+        let daemon = try await TestDaemon.started()
+        let connection = try RawConnection(path: daemon.socketPath)
+        let batch = #"[{"jsonrpc":"2.0","id":"b1","method":"daemon.sleep","params":{"ms":60000}},{"jsonrpc":"2.0","id":"b2","method":"daemon.ping"}]"#
+        let cancel = #"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":"b1"}}"#
+        try connection.send(batch + "\n" + cancel)  // one write: the cancel is read right after
+        let answer = try connection.readJSON()
+        #expect(answer.arrayValue?.count == 2)
+        #expect(answer.arrayValue?.first?["error"]?["code"] == -32800)
+        #expect(answer.arrayValue?.last?["result"]?["pong"] == true)
+    }
+
+    @Test func batchElementsCountAgainstTheInFlightLimit() async throws {
+        let daemon = try await TestDaemon.started(config: #"{"limits":{"maxInFlight":2}}"#)
+        let connection = try RawConnection(path: daemon.socketPath)
+        let elements = (1...4).map { #"{"jsonrpc":"2.0","id":\#($0),"method":"daemon.sleep","params":{"ms":100}}"# }
+        let answer = try connection.roundTrip("[" + elements.joined(separator: ",") + "]")
+        let codes = answer.arrayValue?.map { $0["error"]?["code"]?.intValue } ?? []
+        #expect(codes == [nil, nil, -32001, -32001])
+    }
+
+    @Test func aClientCallFailsWithALineLevelErrorInsteadOfHanging() async throws {
+        let daemon = try await TestDaemon.started(config: #"{"limits":{"maxDepth":8}}"#)
+        let client = try await daemon.client()
+        var deep: JSONValue = 1
+        for _ in 0..<10 { deep = [deep] }
+        await #expect(throws: RPCError.self) { try await client.call(method: "daemon.ping", params: ["x": deep]) }
+        #expect(try await client.call(DaemonPing.self, NoParams()).pong)
+        await client.close()
+    }
+
     @Test func cancellingTheSwiftTaskOfAClientCallCancelsOnTheDaemon() async throws {
         let daemon = try await TestDaemon.started()
         let client = try await daemon.client()

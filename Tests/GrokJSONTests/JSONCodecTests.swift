@@ -106,6 +106,22 @@ private struct Sample: Codable, Equatable {
         #expect(throws: JSONCodecError.self) { try JSONCodec.encode(JSONValue.array([.double(.infinity)])) }
     }
 
+    @Test func everyIntegerWidthRoundTrips() throws {
+        struct Widths: Codable, Equatable {
+            var bytes: [UInt8]
+            var small: Int8
+            var port: UInt16?
+            var word: UInt
+            var halves: [Int16]
+            var single: Float
+        }
+        let value = Widths(bytes: [0, 7, 255], small: -128, port: 8080, word: 42, halves: [-1, 300], single: 0.5)
+        #expect(try JSONCodec.decode(Widths.self, from: JSONCodec.encode(value)) == value)
+        #expect(try JSONCodec.decode([UInt8].self, from: Array("[1,2,3]".utf8)) == [1, 2, 3])
+        #expect(throws: DecodingError.self) { try JSONCodec.decode([UInt8].self, from: Array("[256]".utf8)) }
+        #expect(throws: DecodingError.self) { try JSONCodec.decode(UInt16.self, from: Array("-1".utf8)) }
+    }
+
     @Test func largeIntegersAndDoublesSurvive() throws {
         let value: JSONValue = [.int(Int64.max), .int(Int64.min), .double(0.1), .double(-1e-300)]
         #expect(try JSONCodec.parse(JSONCodec.encode(value)) == value)

@@ -3,8 +3,10 @@ import Synchronization
 import Testing
 @testable import GrokJSON
 
-/// Live jansson allocations, counted by allocator hooks installed for this test.
-private let liveBlocks = Atomic<Int>(0)
+/// Blocks allocated through the hooks of this test and not yet freed. Keyed by address, so
+/// that frees of blocks allocated before the hooks went in (or by other suites running at
+/// the same time) are not miscounted.
+private let liveBlocks = Mutex(Set<UInt>())
 private let allocatedBlocks = Atomic<Int>(0)
 
 @Suite(.serialized) struct JanssonLeakTests {
@@ -13,18 +15,19 @@ private let allocatedBlocks = Atomic<Int>(0)
     @Test func everyJsonTIsReleased() throws {
         json_set_alloc_funcs(
             { size in
-                liveBlocks.add(1, ordering: .relaxed)
+                let block = malloc(size)
+                if let block { _ = liveBlocks.withLock { $0.insert(UInt(bitPattern: block)) } }
                 allocatedBlocks.add(1, ordering: .relaxed)
-                return malloc(size)
+                return block
             },
             { pointer in
-                if pointer != nil { liveBlocks.subtract(1, ordering: .relaxed) }
+                if let pointer { _ = liveBlocks.withLock { $0.remove(UInt(bitPattern: pointer)) } }
                 free(pointer)
             })
         defer { json_set_alloc_funcs(malloc, free) }
         let message = Array(#"{"jsonrpc":"2.0","id":7,"method":"m","params":{"a":[1,2.5,"x",null,{"b":false}]}}"#.utf8)
         let broken = Array(#"{"jsonrpc":"2.0","id":7,"params":{"a":[1,2.5,"x",nul"#.utf8)
-        let before = liveBlocks.load(ordering: .relaxed)
+        let before = liveBlocks.withLock { $0.count }
         var touched = 0
         for _ in 0..<20_000 {
             let value = try JSONCodec.parse(message)
@@ -32,7 +35,7 @@ private let allocatedBlocks = Atomic<Int>(0)
             _ = try? JSONCodec.parse(broken)
             _ = try? JSONCodec.encode(JSONValue.array([1, .double(.nan)]))
         }
-        let after = liveBlocks.load(ordering: .relaxed)
+        let after = liveBlocks.withLock { $0.count }
         #expect(touched > 0)
         #expect(allocatedBlocks.load(ordering: .relaxed) > 100_000, "the hooks must see jansson's allocations")
         // Other suites run in parallel and may hold a handful of blocks at this instant; a

@@ -53,6 +53,13 @@ import Testing
         #expect(try frames(bytewise(exact + "q\n")) == ["<oversized>"])
     }
 
+    @Test func aCRBeforeTheLFDoesNotCountTowardTheLimit() throws {
+        let exact = String(repeating: "q", count: 16)
+        #expect(try frames(bytewise(exact + "\r\n")) == [exact])
+        #expect(try frames([Array((exact + "\r\n").utf8)]) == [exact])
+        #expect(try frames(bytewise(exact + "q\r\n")) == ["<oversized>"])
+    }
+
     @Test func unterminatedOversizedTailIsDropped() throws {
         #expect(try frames([Array(String(repeating: "w", count: 50).utf8)]) == ["<oversized>"])
     }

@@ -77,11 +77,12 @@ final class TestDaemon: @unchecked Sendable {
         }
     }
 
-    func waitUntilReady(timeout: Duration = .seconds(20)) async throws {
+    /// Waits until a ping on `path` (default: this daemon's socket) is answered.
+    func waitUntilReady(at path: String? = nil, timeout: Duration = .seconds(20)) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while clock.now < deadline {
-            if let connection = try? RawConnection(path: socketPath) {
+            if let connection = try? RawConnection(path: path ?? socketPath) {
                 try connection.send(#"{"jsonrpc":"2.0","id":0,"method":"daemon.ping"}"#)
                 if let reply = try? connection.readJSON(), reply["result"] != nil { return }
             }
