@@ -34,6 +34,8 @@ final class InFlightRegistry: Sendable {
         var entries: [Key: Entry] = [:]
         var serial: UInt64 = 0
         var closed = false
+        /// Admitted requests whose answer is not written yet (their id may be free already).
+        var unsettled = 0
         var drainWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
@@ -54,6 +56,7 @@ final class InFlightRegistry: Sendable {
             if state.entries[key] != nil { return .failure(.duplicate) }
             if state.entries.count >= limit { return .failure(.full) }
             state.entries[key] = Entry(serial: state.serial)
+            state.unsettled += 1
             return .success(Ticket(key: key, serial: state.serial))
         }
     }
@@ -70,22 +73,31 @@ final class InFlightRegistry: Sendable {
         if cancelNow { cancel() }
     }
 
+    /// The request has its answer: its id is free again (a client may reuse it as soon as it
+    /// reads the answer, so this comes before the answer is written).
     func finish(_ ticket: Ticket) {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            guard state.entries[ticket.key]?.serial == ticket.serial else { return [] }
+        state.withLock { state in
+            guard state.entries[ticket.key]?.serial == ticket.serial else { return }
             state.entries.removeValue(forKey: ticket.key)
-            guard state.entries.isEmpty else { return [] }
+        }
+    }
+
+    /// The request's answer is written (or will never be): one less thing to wait for.
+    func settle() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.unsettled -= 1
+            guard state.unsettled == 0 else { return [] }
             defer { state.drainWaiters = [] }
             return state.drainWaiters
         }
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Returns once no request is running (the connection may then close).
+    /// Returns once every admitted request is settled (the connection may then close).
     func drained() async {
         await withCheckedContinuation { continuation in
             let idle = state.withLock { state -> Bool in
-                if state.entries.isEmpty { return true }
+                if state.unsettled == 0 { return true }
                 state.drainWaiters.append(continuation)
                 return false
             }

@@ -136,7 +136,10 @@ final class RPCConnection: Sendable {
         for (index, step) in steps.enumerated() {
             guard case .run(let ticket, let id, let method, let params) = step else { continue }
             let task = Task {
-                defer { self.registry.finish(ticket) }
+                defer {
+                    self.registry.finish(ticket)
+                    self.registry.settle()  // the batch task, awaited by the connection, writes it
+                }
                 return await self.run(id: id, method: method, params: params)
             }
             registry.attach(ticket) { task.cancel() }
@@ -178,8 +181,10 @@ final class RPCConnection: Sendable {
     /// cancelled alone); its slot is freed once its answer is written.
     private func launch(_ ticket: InFlightRegistry.Ticket, id: RPCID?, method: String, params: JSONValue?) {
         let task = Task {
-            await self.reply(await self.run(id: id, method: method, params: params))
+            let response = await self.run(id: id, method: method, params: params)
             self.registry.finish(ticket)
+            await self.reply(response)
+            self.registry.settle()
         }
         registry.attach(ticket) { task.cancel() }
     }

@@ -29,6 +29,17 @@ import Testing
         await observer.close()
     }
 
+    @Test func anIdCanBeReusedAsSoonAsItsAnswerArrives() async throws {
+        let daemon = try await TestDaemon.started()
+        let connection = try RawConnection(path: daemon.socketPath)
+        var results = 0
+        for _ in 0..<20_000 {
+            let reply = try connection.roundTrip(#"{"jsonrpc":"2.0","id":1,"method":"daemon.ping"}"#)
+            if reply["result"]?["pong"] == true { results += 1 }
+        }
+        #expect(results == 20_000)
+    }
+
     @Test func pipelinedRequestsOnOneConnectionAreAllAnswered() async throws {
         let daemon = try await TestDaemon.started()
         let connection = try RawConnection(path: daemon.socketPath)
