@@ -153,7 +153,9 @@ final class RPCConnection: Sendable {
             if let message = await task.value { responses[index] = message }
         }
         guard !responses.isEmpty else { return }
-        await send(.array(responses.sorted { $0.key < $1.key }.map(\.value.json)))
+        let answers = responses.sorted { $0.key < $1.key }.map { Self.encodeAnswer($0.value) }
+        let joined = [UInt8(ascii: "[")] + Array(answers.joined(separator: [UInt8(ascii: ",")])) + [UInt8(ascii: "]")]
+        do { try await write(joined) } catch { logger.debug("write failed", metadata: ["error": "\(error)"]) }
     }
 
     // MARK: running
@@ -178,7 +180,8 @@ final class RPCConnection: Sendable {
     }
 
     /// Starts an admitted request in its own task (one task per request, so it can be
-    /// cancelled alone); its slot is freed once its answer is written.
+    /// cancelled alone). Its id is free again once the answer is ready; the connection waits
+    /// for the answer to be written before it closes.
     private func launch(_ ticket: InFlightRegistry.Ticket, id: RPCID?, method: String, params: JSONValue?) {
         let task = Task {
             let response = await self.run(id: id, method: method, params: params)
@@ -218,8 +221,7 @@ final class RPCConnection: Sendable {
     }
 
     private static func summary(of outcome: Result<JSONValue, RPCError>, since start: ContinuousClock.Instant) -> Logger.Metadata {
-        let elapsed = ContinuousClock.now - start
-        var metadata: Logger.Metadata = ["ms": "\(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000)"]
+        var metadata: Logger.Metadata = ["ms": "\((ContinuousClock.now - start) / .milliseconds(1))"]
         if case .failure(let error) = outcome {
             metadata["code"] = "\(error.code)"
             metadata["error"] = "\(error.message)"
@@ -241,22 +243,31 @@ final class RPCConnection: Sendable {
     private func reply(_ message: RPCMessage?) async {
         guard let message else { return }
         if case .notification = message { return }
-        await send(message.json)
+        await send(message)
     }
 
     /// Writes a message; failures mean the client is gone, which the close handler deals with.
-    private func send(_ json: JSONValue) async {
-        do { try await write(json) } catch { logger.debug("write failed", metadata: ["error": "\(error)"]) }
+    private func send(_ message: RPCMessage) async {
+        do { try await write(Self.encodeAnswer(message)) } catch { logger.debug("write failed", metadata: ["error": "\(error)"]) }
     }
 
     private func write(_ json: JSONValue) async throws {
-        var bytes: [UInt8]
-        do {
-            bytes = try JSONCodec.encode(json)
-        } catch {
-            logger.error("cannot encode a response", metadata: ["error": "\(error)"])
-            bytes = try JSONCodec.encode(RPCMessage.invalid(id: nil, error: .internalError("unencodable response")).json)
+        try await write(try JSONCodec.encode(json))
+    }
+
+    /// Encodes an answer; one whose result cannot be encoded (a NaN, say) still answers its
+    /// id, with an internal error, so the client is never left waiting.
+    static func encodeAnswer(_ message: RPCMessage) -> [UInt8] {
+        if let bytes = try? JSONCodec.encode(message.json) { return bytes }
+        var fallback = RPCMessage.invalid(id: nil, error: .internalError("the answer could not be encoded as JSON"))
+        if case .response(let id, _) = message {
+            fallback = .response(id: id, result: .failure(.internalError("the result could not be encoded as JSON")))
         }
+        return (try? JSONCodec.encode(fallback.json)) ?? Array(#"{"jsonrpc":"2.0","id":null,"error":{"code":-32603,"message":"Internal error"}}"#.utf8)
+    }
+
+    private func write(_ line: [UInt8]) async throws {
+        var bytes = line
         bytes.append(UInt8(ascii: "\n"))
         let buffer = ByteBuffer(bytes: bytes)
         // The writer refuses to write from a cancelled task, but a cancelled request still owes

@@ -35,6 +35,13 @@ import Testing
         #expect(message.json["error"]?["data"]?["field"] == "a.b")
     }
 
+    @Test func anUnencodableResultStillAnswersItsId() throws {
+        let bytes = RPCConnection.encodeAnswer(.response(id: .number(5), result: .success(["x": .double(.nan)])))
+        let answer = try JSONCodec.parse(bytes)
+        #expect(answer["id"] == 5)
+        #expect(answer["error"]?["code"] == .int(Int64(RPCErrorCode.internalError)))
+    }
+
     @Test func paramsDecodingNamesNestedFields() throws {
         struct Options: Codable { var topK: Int }
         struct Params: Codable { var options: Options }
