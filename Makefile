@@ -2,17 +2,21 @@
 export PATH := $(PATH):/opt/swift/usr/bin
 SWIFT ?= swift
 
-.PHONY: run test build release bench deps clean
+.PHONY: run test build release bench deps model clean
 
 deps:
 	@scripts/bootstrap
 
+## The default model (Gemma 3 270M, 253 MB) into $XDG_DATA_HOME/grok/models, once.
+model:
+	@scripts/fetch-model
+
 ## Build in release mode and run grokd in the foreground with the built-in defaults.
-run: release
+run: release model
 	.build/release/grokd
 
 ## Build everything (debug) and run every test against the real daemon.
-test: deps
+test: deps model
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

@@ -33,6 +33,11 @@ let package = Package(
             dependencies: ["GrokJSON"],
             resources: [.embedInCode("openrpc.json")]
         ),
+        // The engine is compiled optimised even in debug builds: its tests run the real model.
+        .target(
+            name: "GrokEngine",
+            swiftSettings: [.unsafeFlags(["-Ounchecked"])]
+        ),
         .target(
             name: "GrokRPC",
             dependencies: [
@@ -79,6 +84,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "GrokJSONTests", dependencies: ["GrokJSON", "CJansson"]),
+        .testTarget(
+            name: "GrokEngineTests", dependencies: ["GrokEngine"],
+            swiftSettings: [.unsafeFlags(["-O"])]
+        ),
         .testTarget(
             name: "GrokRPCTests",
             dependencies: [

@@ -1,0 +1,92 @@
+import Dispatch
+import Foundation
+
+/// The small numeric operations of a transformer step, on contiguous Float buffers.
+enum VectorMath {
+    /// x ← x / sqrt(mean(x²) + eps) · weight, for `rows` rows of `weight.count` elements.
+    static func rmsNorm(_ x: UnsafeMutablePointer<Float>, rows: Int, weight: [Float], epsilon: Float) {
+        let width = weight.count
+        weight.withUnsafeBufferPointer { w in
+            for row in 0..<rows {
+                let v = x + row * width
+                // Summed in double, as ggml does, so the scale agrees to the last bit.
+                var sum: Double = 0
+                for i in 0..<width { sum += Double(v[i] * v[i]) }
+                let scale = 1 / (Float(sum / Double(width)) + epsilon).squareRoot()
+                for i in 0..<width { v[i] = v[i] * scale * w[i] }
+            }
+        }
+    }
+
+    /// out ← rmsNorm(x) without touching x.
+    static func rmsNorm(from x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, rows: Int, weight: [Float], epsilon: Float) {
+        out.update(from: x, count: rows * weight.count)
+        rmsNorm(out, rows: rows, weight: weight, epsilon: epsilon)
+    }
+
+    /// Rotary position embedding, NeoX layout: dimension i pairs with i + size/2.
+    static func rope(_ head: UnsafeMutablePointer<Float>, size: Int, position: Int, base: Float) {
+        let half = size / 2
+        for i in 0..<half {
+            let frequency = pow(base, -Float(2 * i) / Float(size))
+            let angle = Float(position) * frequency
+            let (c, s) = (cos(angle), sin(angle))
+            let a = head[i]
+            let b = head[i + half]
+            head[i] = a * c - b * s
+            head[i + half] = a * s + b * c
+        }
+    }
+
+    /// GELU, tanh approximation (what Gemma was trained with), looked up at f16 precision
+    /// like ggml's table so that results match llama.cpp's.
+    static func gelu(_ x: Float) -> Float {
+        if x <= -10 { return 0 }
+        if x >= 10 { return x }
+        let h = Float(Float16(x))
+        let inner: Float = 0.797_884_56 * h * (1 + 0.044_715 * h * h)
+        return Float(Float16(0.5 * h * (1 + tanh(inner))))
+    }
+
+    /// In-place softmax over `count` values; returns nothing, values sum to 1.
+    static func softmax(_ values: UnsafeMutablePointer<Float>, count: Int) {
+        var maximum = -Float.infinity
+        for i in 0..<count { maximum = max(maximum, values[i]) }
+        var sum: Float = 0
+        for i in 0..<count {
+            values[i] = exp(values[i] - maximum)
+            sum += values[i]
+        }
+        let inverse = 1 / sum
+        for i in 0..<count { values[i] *= inverse }
+    }
+
+    /// Y[b] = W · X[b] for `batch` input vectors; rows are split across worker threads, and
+    /// each weight row is read once for the whole batch.
+    static func matMul(
+        _ weight: WeightMatrix, _ x: UnsafePointer<Float>, batch: Int, into y: UnsafeMutablePointer<Float>, threads: Int
+    ) {
+        let rows = weight.rows
+        let columns = weight.columns
+        let rounded = UnsafeMutablePointer<Float>.allocate(capacity: batch * columns)
+        defer { rounded.deallocate() }
+        rounded.update(from: x, count: batch * columns)
+        for b in 0..<batch { ActivationQuantizer.round(rounded + b * columns, count: columns, for: weight.type) }
+        let x = UnsafePointer(rounded)
+        let chunks = max(1, min(threads * 8, rows / 64))
+        let xAddress = UInt(bitPattern: x)
+        let yAddress = UInt(bitPattern: y)
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let x = UnsafePointer<Float>(bitPattern: xAddress)!
+            let y = UnsafeMutablePointer<Float>(bitPattern: yAddress)!
+            let start = rows * chunk / chunks
+            let end = rows * (chunk + 1) / chunks
+            for row in start..<end {
+                let pointer = weight.row(row)
+                for b in 0..<batch {
+                    y[b * rows + row] = Dot.rowDot(weight.type, pointer, x + b * columns, count: columns)
+                }
+            }
+        }
+    }
+}

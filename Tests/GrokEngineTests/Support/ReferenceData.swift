@@ -1,0 +1,66 @@
+import Foundation
+@testable import GrokEngine
+
+/// llama.cpp's outputs on the default model (`../shared/reference`), and the model itself.
+enum ReferenceData {
+    static let repositoryRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { url.deleteLastPathComponent() }
+        return url
+    }()
+
+    static var referenceFile: URL {
+        repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/reference/gemma3-270m-llamacpp.json")
+    }
+
+    nonisolated(unsafe) static let json: [String: Any] = {  // read-only after first use
+        guard let data = try? Data(contentsOf: referenceFile),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return [:] }
+        return object
+    }()
+
+    struct TokenizeCase: Sendable, CustomStringConvertible {
+        let text: String
+        let ids: [Int32]
+        var description: String { text.debugDescription }
+    }
+
+    struct GreedyCase: @unchecked Sendable, CustomStringConvertible {
+        let prompt: String
+        let promptIDs: [Int32]
+        let ids: [Int32]
+        let top5: [(id: Int32, logprob: Double)]
+        var description: String { prompt.debugDescription }
+    }
+
+    static var tokenizeCases: [TokenizeCase] {
+        (json["tokenize"] as? [[String: Any]] ?? []).map {
+            TokenizeCase(text: $0["text"] as? String ?? "", ids: ($0["ids"] as? [Int] ?? []).map(Int32.init))
+        }
+    }
+
+    static var greedyCases: [GreedyCase] {
+        (json["greedy"] as? [[String: Any]] ?? []).map { item in
+            let top = (item["first_step_top5"] as? [[String: Any]] ?? []).map {
+                (id: Int32($0["id"] as? Int ?? -1), logprob: $0["logprob"] as? Double ?? 0)
+            }
+            return GreedyCase(
+                prompt: item["prompt"] as? String ?? "", promptIDs: (item["prompt_ids"] as? [Int] ?? []).map(Int32.init),
+                ids: (item["ids"] as? [Int] ?? []).map(Int32.init), top5: top)
+        }
+    }
+
+    /// The default model, at the path tests and CI share (`scripts/fetch-model` puts it there).
+    static var modelPath: String {
+        let environment = ProcessInfo.processInfo.environment
+        var data = environment["XDG_DATA_HOME"] ?? ""
+        if !data.hasPrefix("/") { data = (environment["HOME"] ?? "/root") + "/.local/share" }
+        return data + "/grok/models/gemma-3-270m-q4_k_m.gguf"
+    }
+
+    /// Loaded once for all tests (it is mapped, so this costs no copy).
+    static let model: Result<Gemma3Model, GGUFError> = Result { () throws(GGUFError) in
+        try Gemma3Model(file: GGUFFile(path: modelPath))
+    }
+}
