@@ -79,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "grok-bench",
             dependencies: [
-                "GrokClient", "GrokJSON", "GrokProtocol", "GrokRPC",
+                "GrokClient", "GrokJSON", "GrokProtocol", "GrokRPC", "GrokEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

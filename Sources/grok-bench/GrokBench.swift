@@ -5,6 +5,6 @@ import ArgumentParser
 struct GrokBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "grok-bench",
-        abstract: "Benchmarks for grok: the JSON codec and the RPC transport.",
-        subcommands: [CodecBenchmark.self, RPCBenchmark.self])
+        abstract: "Benchmarks for grok: the JSON codec, the RPC transport and the engine.",
+        subcommands: [CodecBenchmark.self, RPCBenchmark.self, EngineBenchmark.self])
 }

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import GrokEngine
+
+/// Prefill and decode speed of the engine on a model, like llama-bench's pp512 and tg128.
+struct EngineBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "engine", abstract: "Engine speed: prefill tokens/s (pp) and decode tokens/s (tg), peak RSS.")
+
+    @Option(help: "GGUF model (default: the default model in $XDG_DATA_HOME/grok/models).")
+    var model: String?
+
+    @Option(help: "Prompt tokens for the prefill figure.")
+    var prompt = 512
+
+    @Option(help: "Tokens for the decode figure.")
+    var generate = 128
+
+    @Option(help: "Worker threads.")
+    var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Repetitions of each figure.")
+    var repetitions = 2
+
+    func run() throws {
+        let path = model ?? Self.defaultModel
+        let engine = try Gemma3Model(file: GGUFFile(path: path), threads: threads)
+        print("engine benchmark: \((path as NSString).lastPathComponent), \(threads) threads")
+        // Prompt tokens are arbitrary ids, as llama-bench uses.
+        let tokens = (0..<prompt).map { Int32(2 + ($0 * 7919) % 200_000) }
+        for _ in 0..<repetitions {
+            let cache = engine.makeCache(capacity: prompt)
+            let seconds = Self.time { _ = engine.forward(tokens, cache: cache) }
+            print("pp\(prompt): \(String(format: "%.1f", Double(prompt) / seconds)) tokens/s")
+        }
+        for _ in 0..<repetitions {
+            let cache = engine.makeCache(capacity: generate + 1)
+            var next: Int32 = 2
+            let seconds = Self.time {
+                for _ in 0..<generate {
+                    let logits = engine.forward([next], cache: cache)
+                    next = Int32(logits.indices.max { logits[$0] < logits[$1] } ?? 0)
+                }
+            }
+            print("tg\(generate): \(String(format: "%.1f", Double(generate) / seconds)) tokens/s")
+        }
+        print("peak RSS: \(Self.peakResidentMB()) MB (model file \(Self.fileMB(path)) MB)")
+    }
+
+    static var defaultModel: String {
+        let environment = ProcessInfo.processInfo.environment
+        var data = environment["XDG_DATA_HOME"] ?? ""
+        if !data.hasPrefix("/") { data = NSHomeDirectory() + "/.local/share" }
+        return data + "/grok/models/gemma-3-270m-q4_k_m.gguf"
+    }
+
+    static func time(_ body: () -> Void) -> Double {
+        let clock = ContinuousClock()
+        let start = clock.now
+        body()
+        return (clock.now - start).seconds
+    }
+
+    static func peakResidentMB() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_maxrss / 1024
+    }
+
+    static func fileMB(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) / (1 << 20)
+    }
+}
