@@ -85,7 +85,7 @@ let package = Package(
         ),
         .testTarget(name: "GrokJSONTests", dependencies: ["GrokJSON", "CJansson"]),
         .testTarget(
-            name: "GrokEngineTests", dependencies: ["GrokEngine"],
+            name: "GrokEngineTests", dependencies: ["GrokEngine"], exclude: ["Fixtures"],
             swiftSettings: [.unsafeFlags(["-O"])]
         ),
         .testTarget(

@@ -9,8 +9,10 @@ enum ReferenceData {
         return url
     }()
 
+    /// A copy of `../shared/reference/gemma3-270m-llamacpp.json` (llama.cpp's tokenisation and
+    /// greedy output on the default model), kept in the repository so a clone anywhere can test.
     static var referenceFile: URL {
-        repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/reference/gemma3-270m-llamacpp.json")
+        repositoryRoot.appendingPathComponent("Tests/GrokEngineTests/Fixtures/gemma3-270m-llamacpp.json")
     }
 
     nonisolated(unsafe) static let json: [String: Any] = {  // read-only after first use
