@@ -50,7 +50,7 @@ let package = Package(
         .target(
             name: "GrokDaemon",
             dependencies: [
-                "GrokJSON", "GrokProtocol", "GrokRPC",
+                "GrokJSON", "GrokProtocol", "GrokRPC", "GrokEngine",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -11,9 +11,15 @@ public struct DaemonConfig: Sendable {
     public var allowUIDs: Set<UInt32>
     public var limits: RPCLimits
     public var logLevel: Logger.Level
+    /// The GGUF model to load at start; nil runs without one.
+    public var model: String?
 
-    public init(socket: String, allowUIDs: Set<UInt32>, limits: RPCLimits = .default, logLevel: Logger.Level = .info) {
+    public init(
+        socket: String, allowUIDs: Set<UInt32>, limits: RPCLimits = .default, logLevel: Logger.Level = .info,
+        model: String? = nil
+    ) {
         self.socket = socket
+        self.model = model
         self.allowUIDs = allowUIDs
         self.limits = limits
         self.logLevel = logLevel
@@ -22,6 +28,7 @@ public struct DaemonConfig: Sendable {
     /// The shape of `grokd.json`; every field optional.
     struct File: Decodable {
         var socket: String?
+        var model: String?
         var allowUids: [UInt32]?
         var logLevel: String?
         var limits: Limits?
@@ -42,7 +49,8 @@ public struct DaemonConfig: Sendable {
 
     /// Reads the config file at `path` over the defaults; a missing file is fine unless `required`.
     public static func load(path: String, required: Bool, paths: GrokPaths) throws -> DaemonConfig {
-        var config = DaemonConfig(socket: paths.defaultSocket, allowUIDs: [paths.uid])
+        var config = DaemonConfig(
+            socket: paths.defaultSocket, allowUIDs: [paths.uid], model: paths.dataDirectory + "/models/" + Self.defaultModelFile)
         guard let data = FileManager.default.contents(atPath: path) else {
             if required { throw Invalid(description: "cannot read config file \(path)") }
             return config
@@ -61,7 +69,10 @@ public struct DaemonConfig: Sendable {
         return config
     }
 
-    static let knownKeys: Set<String> = ["socket", "allowUids", "logLevel", "limits"]
+    static let knownKeys: Set<String> = ["socket", "model", "allowUids", "logLevel", "limits"]
+
+    /// The embedded default model's file name (fetched by `scripts/fetch-model`).
+    public static let defaultModelFile = "gemma-3-270m-q4_k_m.gguf"
     static let knownLimits: Set<String> = ["maxLineBytes", "maxDepth", "maxInFlight", "maxConnections", "drainTimeoutMs"]
 
     /// A misspelt key would silently fall back to a default; name it instead.
@@ -77,6 +88,7 @@ public struct DaemonConfig: Sendable {
 
     private mutating func apply(_ file: File, path: String) throws {
         if let socket = file.socket { self.socket = socket }
+        if let model = file.model { self.model = model == "none" ? nil : model }
         if let uids = file.allowUids { allowUIDs.formUnion(uids) }
         if let name = file.logLevel {
             guard let level = Logger.Level(rawValue: name) else {

@@ -7,13 +7,15 @@ import Synchronization
 final class DaemonState: Sendable {
     let config: DaemonConfig
     let socketDescription: String
+    let model: ModelHost
     private let started = ContinuousClock.now
     private let server = Mutex<RPCServer?>(nil)
     private let names = Mutex<[String]>([])
 
-    init(config: DaemonConfig, socketDescription: String) {
+    init(config: DaemonConfig, socketDescription: String, model: ModelHost) {
         self.config = config
         self.socketDescription = socketDescription
+        self.model = model
     }
 
     /// Called once the server exists (it needs the method table, which needs this state).
@@ -30,7 +32,8 @@ final class DaemonState: Sendable {
             version: GrokVersion.current, protocolVersion: ProtocolVersion.current, pid: getpid(),
             uptimeMs: Int64((ContinuousClock.now - started).milliseconds), socket: socketDescription,
             connections: stats?.connections ?? 0, requestsServed: stats?.requestsServed ?? 0,
-            inFlight: max(0, (stats?.inFlight ?? 1) - 1))  // the status request itself is not counted
+            inFlight: max(0, (stats?.inFlight ?? 1) - 1),  // the status request itself is not counted
+            model: model.path.map { DaemonStatus.ModelStatus(path: $0, state: model.summary) })
     }
 
     /// Starts a graceful stop: no new connections, running requests finish, then exit.

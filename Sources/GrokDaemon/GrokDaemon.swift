@@ -27,9 +27,11 @@ public enum GrokDaemon {
         defer { placement?.release() }
 
         let socketDescription = activated.map { SocketActivation.boundPath(of: $0) ?? "fd \($0)" } ?? config.socket
-        let state = DaemonState(config: config, socketDescription: socketDescription)
+        let host = ModelHost(path: config.model)
+        let state = DaemonState(config: config, socketDescription: socketDescription, model: host)
         var table = MethodTable()
         DaemonMethods(state: state).register(in: &table)
+        EngineMethods(host: host).register(in: &table)
         var allowed = config.allowUIDs
         allowed.insert(geteuid())
         let server: RPCServer

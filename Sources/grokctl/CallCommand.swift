@@ -67,7 +67,7 @@ struct CallCommand: AsyncParsableCommand {
 
     /// The first Ctrl-C cancels the call (the client sends $/cancelRequest and waits for the
     /// daemon's answer); a second one quits at once.
-    private static func cancelOnInterrupt(_ task: Task<JSONValue, any Error>) -> any DispatchSourceSignal {
+    static func cancelOnInterrupt<T: Sendable>(_ task: Task<T, any Error>) -> any DispatchSourceSignal {
         signal(SIGINT, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .main)
         nonisolated(unsafe) var interrupted = false  // only touched on the main queue

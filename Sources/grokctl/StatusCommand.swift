@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GrokJSON
 import GrokProtocol
 
@@ -29,6 +30,7 @@ struct StatusCommand: AsyncParsableCommand {
             ("connections", "\(status.connections)"),
             ("requests served", "\(status.requestsServed)"),
             ("in flight", "\(status.inFlight)"),
+            ("model", status.model.map { "\(($0.path as NSString).lastPathComponent) (\($0.state))" } ?? "none"),
         ]
         let width = rows.map(\.0.count).max() ?? 0
         for (name, value) in rows {

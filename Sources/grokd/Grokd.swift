@@ -19,6 +19,9 @@ struct Grokd: AsyncParsableCommand {
     @Option(help: "Socket path (default: $XDG_RUNTIME_DIR/grok/grokd.sock).")
     var socket: String?
 
+    @Option(help: "GGUF model to load, or \"none\" (default: $XDG_DATA_HOME/grok/models/gemma-3-270m-q4_k_m.gguf).")
+    var model: String?
+
     @Option(help: "Config file (default: $XDG_CONFIG_HOME/grok/grokd.json).")
     var config: String?
 
@@ -39,6 +42,7 @@ struct Grokd: AsyncParsableCommand {
             throw ExitCode(1)
         }
         if let socket { settings.socket = socket }
+        if let model { settings.model = model == "none" ? nil : model }
         settings.allowUIDs.formUnion(allowUIDs)
         if let logLevel {
             guard let level = Logger.Level(rawValue: logLevel) else {

@@ -23,10 +23,13 @@ public enum DaemonStatus: RPCMethod {
         public var connections: Int
         public var requestsServed: Int64
         public var inFlight: Int
+        /// The model and its state ("loading", "ready", "failed: …"); absent without a model.
+        public var model: ModelStatus?
         public init(
             version: String, protocolVersion: String, pid: Int32, uptimeMs: Int64, socket: String,
-            connections: Int, requestsServed: Int64, inFlight: Int
+            connections: Int, requestsServed: Int64, inFlight: Int, model: ModelStatus? = nil
         ) {
+            self.model = model
             self.version = version
             self.protocolVersion = protocolVersion
             self.pid = pid
@@ -35,6 +38,17 @@ public enum DaemonStatus: RPCMethod {
             self.connections = connections
             self.requestsServed = requestsServed
             self.inFlight = inFlight
+        }
+    }
+}
+
+extension DaemonStatus {
+    public struct ModelStatus: Codable, Sendable {
+        public var path: String
+        public var state: String
+        public init(path: String, state: String) {
+            self.path = path
+            self.state = state
         }
     }
 }

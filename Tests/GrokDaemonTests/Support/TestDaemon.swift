@@ -73,7 +73,9 @@ final class TestDaemon: @unchecked Sendable {
             let command = shellPrefix + " exec \"$0\" \"$@\""
             pid = try ProcessSpawner.spawn("/bin/sh", ["-c", command, Self.grokd] + arguments, options: options)
         } else {
-            pid = try ProcessSpawner.spawn(Self.grokd, ["--log-level", "info"] + arguments, options: options)
+            // Without a model unless the test names one: most tests are about the daemon.
+            let model = arguments.contains("--model") ? [] : ["--model", "none"]
+            pid = try ProcessSpawner.spawn(Self.grokd, ["--log-level", "info"] + model + arguments, options: options)
         }
     }
 

@@ -66,3 +66,11 @@ enum ReferenceData {
         try Gemma3Model(file: GGUFFile(path: modelPath))
     }
 }
+
+/// Runs heavy, blocking work (whole forward passes) on a GCD thread instead of the Swift
+/// cooperative pool, which other suites' async tests share (two threads on this machine).
+func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global(qos: .userInitiated).async { continuation.resume(with: Result { try body() }) }
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import GrokEngine
+import GrokProtocol
+import GrokRPC
+import Synchronization
+
+/// `tokenize`, `detokenize`, `model.info` and `generate`, served by the model host.
+struct EngineMethods: Sendable {
+    let host: ModelHost
+
+    func register(in table: inout MethodTable) {
+        table.register(Tokenize.self) { params, _ in
+            try await host.run { generator in
+                Tokenize.Result(ids: generator.tokenizer.encode(
+                    params.text, addSpecial: params.addSpecial ?? true, parseSpecial: params.parseSpecial ?? false))
+            }
+        }
+        table.register(Detokenize.self) { params, _ in
+            try await host.run { generator in
+                let vocabularySize = generator.tokenizer.vocabulary.count
+                if let bad = params.ids.first(where: { $0 < 0 || Int($0) >= vocabularySize }) {
+                    throw RPCError.invalidParams("token id \(bad) is not in the vocabulary (0..<\(vocabularySize))", field: "ids")
+                }
+                return Detokenize.Result(text: generator.tokenizer.decode(params.ids))
+            }
+        }
+        table.register(ModelInfo.self) { _, _ in try await host.run { info(of: $0) } }
+        table.register(Generate.self) { params, context in try await generate(params, context) }
+    }
+
+    private func info(of generator: TextGenerator) -> ModelInfo.Result {
+        let file = generator.model.file
+        let parameters = file.tensors.values.reduce(0) { $0 + $1.elementCount }
+        let types = Dictionary(grouping: file.tensors.values, by: \.type).mapValues { $0.reduce(0) { $0 + $1.byteCount } }
+        let dominant = types.max { $0.value < $1.value }?.key.name ?? "unknown"
+        return ModelInfo.Result(
+            name: file["general.name"]?.stringValue ?? (file.path as NSString).lastPathComponent, path: file.path,
+            architecture: file["general.architecture"]?.stringValue ?? "unknown",
+            contextLength: generator.model.config.contextLength, vocabSize: generator.tokenizer.vocabulary.count,
+            parameters: parameters, quantization: dominant)
+    }
+
+    private func generate(_ params: Generate.Params, _ context: RequestContext) async throws -> Generate.Result {
+        let options = try Self.samplingOptions(params.options)
+        let queuedAt = ContinuousClock.now
+        let cancelled = Atomic<Bool>(false)
+        let (deltas, sink) = AsyncStream<Generate.Delta>.makeStream()
+        let streaming = params.stream == true
+        async let forwarded: Void = {
+            for await delta in deltas where streaming { try? await context.progress(.delta, delta) }
+        }()
+        let outcome = try await withTaskCancellationHandler {
+            try await host.run { generator -> (GenerationResult, Double) in
+                defer { sink.finish() }
+                let started = ContinuousClock.now
+                let prompt = generator.tokenizer.encode(params.prompt, addSpecial: true, parseSpecial: params.parseSpecial ?? true)
+                let context = generator.model.config.contextLength
+                guard prompt.count + options.maxTokens <= context else {
+                    throw RPCError.contextTooLong(promptTokens: prompt.count + options.maxTokens, contextLength: context)
+                }
+                let result = generator.generate(prompt: prompt, options: options, isCancelled: { cancelled.load(ordering: .relaxed) }) {
+                    text, ids in sink.yield(Generate.Delta(text: text, ids: ids))
+                }
+                return (result, (started - queuedAt) / .milliseconds(1))
+            }
+        } onCancel: {
+            cancelled.store(true, ordering: .relaxed)
+        }
+        await forwarded
+        let (result, queuedMs) = outcome
+        if result.finishReason == .cancelled { throw RPCError.cancelled }
+        let tokensPerSecond = result.decodeMs > 0 ? Double(result.ids.count) / (result.decodeMs / 1000) : 0
+        return Generate.Result(
+            text: result.text, ids: result.ids, finishReason: result.finishReason.rawValue,
+            usage: Usage(promptTokens: result.promptTokens, completionTokens: result.ids.count),
+            timings: Timings(
+                queuedMs: queuedMs, prefillMs: result.prefillMs, decodeMs: result.decodeMs,
+                ttftMs: queuedMs + result.prefillMs, tokensPerSecond: tokensPerSecond),
+            logprobs: options.logprobs > 0
+                ? result.logprobs.map { $0.map { Generate.TokenLogprob(id: $0.id, logprob: $0.logprob) } } : nil)
+    }
+
+    /// Wire options → sampling options, each value checked and named when wrong.
+    static func samplingOptions(_ given: Generate.Options?) throws -> SamplingOptions {
+        var options = SamplingOptions()
+        guard let given else { return options }
+        if let value = given.maxTokens {
+            guard (1...32_768).contains(value) else { throw RPCError.invalidParams("maxTokens must be 1...32768", field: "options.maxTokens") }
+            options.maxTokens = value
+        }
+        if let value = given.temperature {
+            guard value >= 0, value <= 10 else { throw RPCError.invalidParams("temperature must be 0...10", field: "options.temperature") }
+            options.temperature = value
+        }
+        if let value = given.topK { options.topK = value }
+        if let value = given.topP {
+            guard value > 0, value <= 1 else { throw RPCError.invalidParams("topP must be in (0, 1]", field: "options.topP") }
+            options.topP = value
+        }
+        if let value = given.minP {
+            guard value >= 0, value < 1 else { throw RPCError.invalidParams("minP must be in [0, 1)", field: "options.minP") }
+            options.minP = value
+        }
+        if let value = given.repeatPenalty { options.repeatPenalty = value }
+        if let value = given.presencePenalty { options.presencePenalty = value }
+        if let value = given.frequencyPenalty { options.frequencyPenalty = value }
+        options.seed = given.seed
+        if let value = given.stop { options.stop = value }
+        if let value = given.logprobs {
+            guard (0...20).contains(value) else { throw RPCError.invalidParams("logprobs must be 0...20", field: "options.logprobs") }
+            options.logprobs = value
+        }
+        return options
+    }
+}

@@ -1,0 +1,65 @@
+import Dispatch
+import Foundation
+import GrokEngine
+import GrokProtocol
+import Synchronization
+
+/// Owns the loaded model and the engine thread it computes on.
+///
+/// The engine is a serial queue of its own (never a NIO event loop, never the cooperative
+/// pool): loading runs on it first, and every request runs on it after, one at a time. The
+/// continuous-batching scheduler of issue 4 replaces this one-at-a-time queue.
+final class ModelHost: Sendable {
+    enum State: Sendable {
+        case disabled
+        case loading
+        case ready(TextGenerator)
+        case failed(String)
+    }
+
+    let path: String?
+    private let state: Mutex<State>
+    private let queue = DispatchQueue(label: "grok.engine", qos: .userInitiated)
+
+    /// Starts loading `path` on the engine queue; nil means no model (methods answer -32000).
+    init(path: String?) {
+        self.path = path
+        state = Mutex(path == nil ? .disabled : .loading)
+        guard let path else { return }
+        queue.async { [self] in
+            do {
+                let generator = try TextGenerator(path: path)
+                state.withLock { $0 = .ready(generator) }
+            } catch {
+                state.withLock { $0 = .failed("\(error)") }
+            }
+        }
+    }
+
+    /// "disabled", "loading", "ready" or "failed: …", for status.
+    var summary: String {
+        switch state.withLock({ $0 }) {
+        case .disabled: return "disabled"
+        case .loading: return "loading"
+        case .ready: return "ready"
+        case .failed(let reason): return "failed: \(reason)"
+        }
+    }
+
+    /// Runs `body` on the engine queue with the model, after loading has finished.
+    func run<T: Sendable>(_ body: @escaping @Sendable (TextGenerator) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { [self] in
+                switch state.withLock({ $0 }) {
+                case .ready(let generator):
+                    continuation.resume(with: Result { try body(generator) })
+                case .failed(let reason):
+                    continuation.resume(throwing: RPCError.modelUnavailable(reason))
+                case .disabled, .loading:
+                    continuation.resume(throwing: RPCError.modelUnavailable(
+                        path == nil ? "this daemon runs without a model (--model none)" : "the model is not loaded"))
+                }
+            }
+        }
+    }
+}

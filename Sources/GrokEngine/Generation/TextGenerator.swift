@@ -1,0 +1,131 @@
+import Foundation
+
+/// What a generation produced.
+public struct GenerationResult: Sendable {
+    public enum FinishReason: String, Sendable, Codable { case stop, length, cancelled }
+
+    public var text: String
+    public var ids: [Int32]
+    public var finishReason: FinishReason
+    public var promptTokens: Int
+    public var prefillMs: Double
+    public var decodeMs: Double
+    /// Per generated token, the top alternatives (when asked for).
+    public var logprobs: [[(id: Int32, logprob: Float)]]
+}
+
+/// Prompt in, tokens out, one sequence at a time (the shared scheduler comes with issue 4).
+public final class TextGenerator: @unchecked Sendable {
+    public let model: Gemma3Model
+    public let tokenizer: SentencePieceTokenizer
+
+    public init(model: Gemma3Model, tokenizer: SentencePieceTokenizer) {
+        self.model = model
+        self.tokenizer = tokenizer
+    }
+
+    /// Loads a GGUF model and its tokenizer.
+    public convenience init(path: String, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws(GGUFError) {
+        let file = try GGUFFile(path: path)
+        let model = try Gemma3Model(file: file, threads: threads)
+        self.init(model: model, tokenizer: SentencePieceTokenizer(vocabulary: try Vocabulary(file: file)))
+    }
+
+    /// Generates after `prompt`; `onText` receives each complete piece of text as it comes.
+    /// Runs on the caller's thread until done, stopped or `isCancelled()`.
+    public func generate(
+        prompt: [Int32], options: SamplingOptions, isCancelled: () -> Bool = { false },
+        onText: (String, [Int32]) -> Void = { _, _ in }
+    ) -> GenerationResult {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let cache = model.makeCache(capacity: prompt.count + options.maxTokens)
+        var logits = model.forward(prompt, cache: cache)
+        let prefillMs = (clock.now - start) / .milliseconds(1)
+        var sampler = Sampler(options: options)
+        for token in prompt.suffix(options.penaltyWindow) { sampler.accept(token) }
+        var output = GenerationOutput(stops: options.stop)
+        var ids: [Int32] = []
+        var logprobs: [[(id: Int32, logprob: Float)]] = []
+        var reason = GenerationResult.FinishReason.length
+        let decodeStart = clock.now
+        while ids.count < options.maxTokens {
+            if isCancelled() {
+                reason = .cancelled
+                break
+            }
+            let next = sampler.sample(logits)
+            if options.logprobs > 0 { logprobs.append(Sampler.topLogprobs(logits, options.logprobs)) }
+            if tokenizer.vocabulary.endOfGeneration.contains(next) {
+                reason = .stop
+                break
+            }
+            ids.append(next)
+            sampler.accept(next)
+            let (piece, stopped) = output.append(tokenizer.bytes(of: next))
+            if !piece.isEmpty { onText(piece, [next]) }
+            if stopped {
+                reason = .stop
+                break
+            }
+            guard ids.count < options.maxTokens, cache.count < model.config.contextLength else { break }
+            logits = model.forward([next], cache: cache)
+        }
+        let tail = output.finish()
+        if !tail.isEmpty { onText(tail, []) }
+        return GenerationResult(
+            text: output.text, ids: ids, finishReason: reason, promptTokens: prompt.count, prefillMs: prefillMs,
+            decodeMs: (clock.now - decodeStart) / .milliseconds(1), logprobs: logprobs)
+    }
+}
+
+/// The generated text, released piece by piece: never half a UTF-8 character, never the
+/// start of a stop string that may yet complete.
+struct GenerationOutput {
+    let stops: [String]
+    private var decoder = StreamingDecoder()
+    private(set) var text = ""
+    private var emitted = 0
+
+    init(stops: [String]) {
+        self.stops = stops.filter { !$0.isEmpty }
+    }
+
+    /// Adds a token's bytes; returns the text that can be shown now, and whether a stop string ended it.
+    mutating func append(_ bytes: [UInt8]) -> (String, Bool) {
+        text += decoder.append(bytes)
+        for stop in stops {
+            if let range = text.range(of: stop) {
+                text = String(text[..<range.lowerBound])
+                return (release(upTo: text.count), true)
+            }
+        }
+        return (release(upTo: text.count - heldBack()), false)
+    }
+
+    mutating func finish() -> String {
+        text += decoder.finish()
+        return release(upTo: text.count)
+    }
+
+    /// Characters at the end that could be the start of a stop string.
+    private func heldBack() -> Int {
+        var longest = 0
+        for stop in stops {
+            for length in stride(from: min(stop.count - 1, text.count), to: 0, by: -1)
+            where text.hasSuffix(stop.prefix(length)) {
+                longest = max(longest, length)
+                break
+            }
+        }
+        return longest
+    }
+
+    private mutating func release(upTo end: Int) -> String {
+        guard end > emitted else { return "" }
+        let start = text.index(text.startIndex, offsetBy: emitted)
+        let stop = text.index(text.startIndex, offsetBy: end)
+        emitted = end
+        return String(text[start..<stop])
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import GrokJSON
+import GrokProtocol
+import GrokRPC
+import Synchronization
+import Testing
+
+/// The engine's methods through the real daemon with the real default model.
+@Suite(.serialized) struct EngineMethodsTests {
+    static var modelPath: String {
+        let environment = ProcessInfo.processInfo.environment
+        var data = environment["XDG_DATA_HOME"] ?? ""
+        if !data.hasPrefix("/") { data = (environment["HOME"] ?? "/root") + "/.local/share" }
+        return data + "/grok/models/gemma-3-270m-q4_k_m.gguf"
+    }
+
+    static func daemonWithModel() async throws -> (TestDaemon, RPCClient) {
+        let daemon = try await TestDaemon.started(arguments: ["--model", modelPath])
+        let client = try await daemon.client()
+        let ready = try await eventually { try await client.call(DaemonStatus.self, NoParams()).model?.state == "ready" }
+        #expect(ready, "the model did not load: \(daemon.log)")
+        return (daemon, client)
+    }
+
+    @Test func tokenizeDetokenizeAndInfo() async throws {
+        let (daemon, client) = try await Self.daemonWithModel()
+        _ = daemon
+        let ids = try await client.call(Tokenize.self, .init(text: "Hello, world!")).ids
+        #expect(ids == [2, 9259, 236764, 1902, 236888])  // llama.cpp's tokenisation
+        #expect(try await client.call(Detokenize.self, .init(ids: ids)).text == "Hello, world!")
+        await #expect(throws: RPCError.self) { try await client.call(Detokenize.self, .init(ids: [-1])) }
+        let info = try await client.call(ModelInfo.self, NoParams())
+        #expect(info.architecture == "gemma3")
+        #expect(info.vocabSize == 262_144)
+        #expect(info.contextLength == 32_768)
+        await client.close()
+    }
+
+    @Test func greedyGenerationStreamsDeltasThatAddUpToTheText() async throws {
+        let (daemon, client) = try await Self.daemonWithModel()
+        _ = daemon
+        var options = Generate.Options()
+        options.maxTokens = 8
+        options.temperature = 0
+        let pieces = Mutex<[String]>([])
+        let result = try await client.call(Generate.self, .init(prompt: "The capital of France is", options: options, stream: true)) { progress in
+            if progress["kind"] == "delta", let text = progress["text"]?.stringValue { pieces.withLock { $0.append(text) } }
+        }
+        #expect(result.ids.count == 8)
+        #expect(result.finishReason == "length")
+        #expect(result.usage.promptTokens == 6)
+        #expect(result.usage.completionTokens == 8)
+        #expect(pieces.withLock { $0.joined() } == result.text)
+        // llama.cpp's greedy continuation starts the same way.
+        #expect(result.text.hasPrefix(" the capital of"))
+        await client.close()
+    }
+
+    @Test func stopStringsSeedsAndLimits() async throws {
+        let (daemon, client) = try await Self.daemonWithModel()
+        _ = daemon
+        var stopAt = Generate.Options()
+        stopAt.temperature = 0
+        stopAt.maxTokens = 20
+        stopAt.stop = ["France."]
+        let stopped = try await client.call(Generate.self, .init(prompt: "The capital of France is", options: stopAt))
+        #expect(stopped.finishReason == "stop")
+        #expect(!stopped.text.contains("France."))
+        var seeded = Generate.Options()
+        seeded.temperature = 0.9
+        seeded.maxTokens = 6
+        seeded.seed = 42
+        let first = try await client.call(Generate.self, .init(prompt: "Once upon a time", options: seeded))
+        let second = try await client.call(Generate.self, .init(prompt: "Once upon a time", options: seeded))
+        #expect(first.ids == second.ids)
+        var tooLong = Generate.Options()
+        tooLong.maxTokens = 32_768
+        do {
+            _ = try await client.call(Generate.self, .init(prompt: "Hello", options: tooLong))
+            Issue.record("a prompt beyond the context must fail")
+        } catch let error as RPCError {
+            #expect(error.code == RPCErrorCode.contextTooLong)
+            #expect(error.data?["contextLength"] == 32_768)
+        }
+        await client.close()
+    }
+
+    @Test func cancellingAGenerationEndsItWithMinus32800() async throws {
+        let (daemon, client) = try await Self.daemonWithModel()
+        _ = daemon
+        var options = Generate.Options()
+        options.maxTokens = 2000
+        let sawDelta = Atomic<Bool>(false)
+        let call = Task {
+            try await client.call(Generate.self, .init(prompt: "Once upon a time", options: options, stream: true)) { _ in
+                sawDelta.store(true, ordering: .relaxed)
+            }
+        }
+        _ = try await eventually { sawDelta.load(ordering: .relaxed) }
+        call.cancel()
+        await #expect(throws: RPCError.cancelled) { try await call.value }
+        #expect(try await client.call(Tokenize.self, .init(text: "a")).ids == [2, 236746])  // the engine is free again
+        await client.close()
+    }
+
+    @Test func withoutAModelTheMethodsSaySo() async throws {
+        let daemon = try await TestDaemon.started()
+        let client = try await daemon.client()
+        do {
+            _ = try await client.call(Tokenize.self, .init(text: "x"))
+            Issue.record("tokenize without a model must fail")
+        } catch let error as RPCError {
+            #expect(error.code == RPCErrorCode.modelUnavailable)
+        }
+        await client.close()
+    }
+}
