@@ -1,4 +1,5 @@
 import Foundation
+import GrokEngine
 import GrokJSON
 import GrokRPC
 import Logging
@@ -50,7 +51,7 @@ public struct DaemonConfig: Sendable {
     /// Reads the config file at `path` over the defaults; a missing file is fine unless `required`.
     public static func load(path: String, required: Bool, paths: GrokPaths) throws -> DaemonConfig {
         var config = DaemonConfig(
-            socket: paths.defaultSocket, allowUIDs: [paths.uid], model: paths.dataDirectory + "/models/" + Self.defaultModelFile)
+            socket: paths.defaultSocket, allowUIDs: [paths.uid], model: DefaultModel.path(environment: paths.environment))
         guard let data = FileManager.default.contents(atPath: path) else {
             if required { throw Invalid(description: "cannot read config file \(path)") }
             return config
@@ -70,9 +71,6 @@ public struct DaemonConfig: Sendable {
     }
 
     static let knownKeys: Set<String> = ["socket", "model", "allowUids", "logLevel", "limits"]
-
-    /// The embedded default model's file name (fetched by `scripts/fetch-model`).
-    public static let defaultModelFile = "gemma-3-270m-q4_k_m.gguf"
     static let knownLimits: Set<String> = ["maxLineBytes", "maxDepth", "maxInFlight", "maxConnections", "drainTimeoutMs"]
 
     /// A misspelt key would silently fall back to a default; name it instead.

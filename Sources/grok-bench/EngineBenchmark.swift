@@ -23,7 +23,7 @@ struct EngineBenchmark: ParsableCommand {
     var repetitions = 2
 
     func run() throws {
-        let path = model ?? Self.defaultModel
+        let path = model ?? DefaultModel.path()
         let engine = try Gemma3Model(file: GGUFFile(path: path), threads: threads)
         print("engine benchmark: \((path as NSString).lastPathComponent), \(threads) threads")
         // Prompt tokens are arbitrary ids, as llama-bench uses.
@@ -45,13 +45,6 @@ struct EngineBenchmark: ParsableCommand {
             print("tg\(generate): \(String(format: "%.1f", Double(generate) / seconds)) tokens/s")
         }
         print("peak RSS: \(Self.peakResidentMB()) MB (model file \(Self.fileMB(path)) MB)")
-    }
-
-    static var defaultModel: String {
-        let environment = ProcessInfo.processInfo.environment
-        var data = environment["XDG_DATA_HOME"] ?? ""
-        if !data.hasPrefix("/") { data = NSHomeDirectory() + "/.local/share" }
-        return data + "/grok/models/gemma-3-270m-q4_k_m.gguf"
     }
 
     static func time(_ body: () -> Void) -> Double {

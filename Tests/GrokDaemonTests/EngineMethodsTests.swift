@@ -1,4 +1,5 @@
 import Foundation
+import GrokEngine
 import GrokJSON
 import GrokProtocol
 import GrokRPC
@@ -7,12 +8,7 @@ import Testing
 
 /// The engine's methods through the real daemon with the real default model.
 @Suite(.serialized) struct EngineMethodsTests {
-    static var modelPath: String {
-        let environment = ProcessInfo.processInfo.environment
-        var data = environment["XDG_DATA_HOME"] ?? ""
-        if !data.hasPrefix("/") { data = (environment["HOME"] ?? "/root") + "/.local/share" }
-        return data + "/grok/models/gemma-3-270m-q4_k_m.gguf"
-    }
+    static var modelPath: String { DefaultModel.path() }
 
     static func daemonWithModel() async throws -> (TestDaemon, RPCClient) {
         let daemon = try await TestDaemon.started(arguments: ["--model", modelPath])

@@ -54,12 +54,7 @@ enum ReferenceData {
     }
 
     /// The default model, at the path tests and CI share (`scripts/fetch-model` puts it there).
-    static var modelPath: String {
-        let environment = ProcessInfo.processInfo.environment
-        var data = environment["XDG_DATA_HOME"] ?? ""
-        if !data.hasPrefix("/") { data = (environment["HOME"] ?? "/root") + "/.local/share" }
-        return data + "/grok/models/gemma-3-270m-q4_k_m.gguf"
-    }
+    static var modelPath: String { DefaultModel.path() }
 
     /// Loaded once for all tests (it is mapped, so this costs no copy).
     static let model: Result<Gemma3Model, GGUFError> = Result { () throws(GGUFError) in
