@@ -77,9 +77,7 @@ extension Gemma3Model {
             var maximum = -Float.infinity
             var total: Float = 0
             for position in range {
-                let key = keys + position * kvWidth + kvOffset
-                var score: Float = 0
-                for i in 0..<size { score += query[i] * key[i] }
+                let score = Self.halfDot(query, keys + position * kvWidth + kvOffset, size)
                 var shrink: Float = 1
                 var weight: Float = 1
                 if score > maximum {
@@ -90,11 +88,34 @@ extension Gemma3Model {
                     weight = exp(score - maximum)
                 }
                 let value = values + position * kvWidth + kvOffset
-                for i in 0..<size { head[i] = Float(Float16(head[i] + value[i] * weight)) }
+                for i in 0..<size { head[i] = Float(Float16(head[i].addingProduct(value[i], weight))) }
                 total = total * shrink + weight
             }
             let inverse = 1 / total
             for i in 0..<size { head[i] *= inverse }
         }
+    }
+
+    /// q·k for f16-valued vectors, summed in ggml's order (four 16-lane fused accumulators
+    /// over 64-element steps, then a pairwise reduction), so scores agree to the last bit.
+    static func halfDot(_ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ count: Int) -> Float {
+        var lanes = [SIMD16<Float>](repeating: .zero, count: 4)
+        let steps = count / 64
+        let rq = UnsafeRawPointer(q)
+        let rk = UnsafeRawPointer(k)
+        for step in 0..<steps {
+            for j in 0..<4 {
+                let offset = (step * 64 + j * 16) * 4
+                let a = rq.loadUnaligned(fromByteOffset: offset, as: SIMD16<Float>.self)
+                let b = rk.loadUnaligned(fromByteOffset: offset, as: SIMD16<Float>.self)
+                lanes[j] = lanes[j].addingProduct(a, b)
+            }
+        }
+        let half = (lanes[0] + lanes[2]) + (lanes[1] + lanes[3])
+        let eight = half.highHalf + half.lowHalf
+        let four = eight.highHalf + eight.lowHalf
+        var sum = Double((four[0] + four[2]) + (four[1] + four[3]))
+        for i in (steps * 64)..<count { sum += Double(q[i] * k[i]) }
+        return Float(sum)
     }
 }

@@ -27,9 +27,12 @@ enum VectorMath {
     /// Rotary position embedding, NeoX layout: dimension i pairs with i + size/2.
     static func rope(_ head: UnsafeMutablePointer<Float>, size: Int, position: Int, base: Float) {
         let half = size / 2
+        // The angle grows by a constant factor per pair, multiplied up step by step as ggml
+        // does (not pow per pair), so both engines rotate by the same float angles.
+        let step = pow(base, -2 / Float(size))
+        var angle = Float(position)
         for i in 0..<half {
-            let frequency = pow(base, -Float(2 * i) / Float(size))
-            let angle = Float(position) * frequency
+            defer { angle *= step }
             let (c, s) = (cos(angle), sin(angle))
             let a = head[i]
             let b = head[i + half]
