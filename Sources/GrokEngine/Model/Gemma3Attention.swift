@@ -39,7 +39,7 @@ extension Gemma3Model {
                 let head = q + b * qWidth + h * size
                 VectorMath.rope(head, size: size, position: first + b, base: base)
                 // Scaled, then held at f16 like the cache it is compared with.
-                for i in 0..<size { head[i] = Float(Float16(head[i] * scale)) }
+                for i in 0..<size { head[i] = Half.round(head[i] * scale) }
             }
             for h in 0..<c.kvHeads {
                 VectorMath.rope(k + b * kvWidth + h * size, size: size, position: first + b, base: base)
@@ -83,12 +83,12 @@ extension Gemma3Model {
                 if score > maximum {
                     shrink = maximum == -.infinity ? 0 : exp(maximum - score)
                     maximum = score
-                    for i in 0..<size { head[i] = Float(Float16(head[i] * shrink)) }
+                    for i in 0..<size { head[i] = Half.round(head[i] * shrink) }
                 } else {
                     weight = exp(score - maximum)
                 }
                 let value = values + position * kvWidth + kvOffset
-                for i in 0..<size { head[i] = Float(Float16(head[i].addingProduct(value[i], weight))) }
+                for i in 0..<size { head[i] = Half.round(head[i].addingProduct(value[i], weight)) }
                 total = total * shrink + weight
             }
             let inverse = 1 / total
@@ -99,19 +99,23 @@ extension Gemma3Model {
     /// q·k for f16-valued vectors, summed in ggml's order (four 16-lane fused accumulators
     /// over 64-element steps, then a pairwise reduction), so scores agree to the last bit.
     static func halfDot(_ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ count: Int) -> Float {
-        var lanes = [SIMD16<Float>](repeating: .zero, count: 4)
+        var (l0, l1, l2, l3) = (SIMD16<Float>.zero, SIMD16<Float>.zero, SIMD16<Float>.zero, SIMD16<Float>.zero)
         let steps = count / 64
         let rq = UnsafeRawPointer(q)
         let rk = UnsafeRawPointer(k)
-        for step in 0..<steps {
-            for j in 0..<4 {
-                let offset = (step * 64 + j * 16) * 4
-                let a = rq.loadUnaligned(fromByteOffset: offset, as: SIMD16<Float>.self)
-                let b = rk.loadUnaligned(fromByteOffset: offset, as: SIMD16<Float>.self)
-                lanes[j] = lanes[j].addingProduct(a, b)
-            }
+        @inline(__always) func lane(_ offset: Int) -> (SIMD16<Float>, SIMD16<Float>) {
+            (rq.loadUnaligned(fromByteOffset: offset, as: SIMD16<Float>.self),
+             rk.loadUnaligned(fromByteOffset: offset, as: SIMD16<Float>.self))
         }
-        let half = (lanes[0] + lanes[2]) + (lanes[1] + lanes[3])
+        for step in 0..<steps {
+            let base = step * 256
+            let (a0, b0) = lane(base), (a1, b1) = lane(base + 64), (a2, b2) = lane(base + 128), (a3, b3) = lane(base + 192)
+            l0 = l0.addingProduct(a0, b0)
+            l1 = l1.addingProduct(a1, b1)
+            l2 = l2.addingProduct(a2, b2)
+            l3 = l3.addingProduct(a3, b3)
+        }
+        let half = (l0 + l2) + (l1 + l3)
         let eight = half.highHalf + half.lowHalf
         let four = eight.highHalf + eight.lowHalf
         var sum = Double((four[0] + four[2]) + (four[1] + four[3]))

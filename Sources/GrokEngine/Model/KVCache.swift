@@ -25,8 +25,8 @@ public final class KVCache {
     /// Appends one position's key and value for `layer`.
     func append(layer: Int, key: UnsafePointer<Float>, value: UnsafePointer<Float>) {
         for i in 0..<width {
-            keys[layer].append(Float(Float16(key[i])))
-            values[layer].append(Float(Float16(value[i])))
+            keys[layer].append(Half.round(key[i]))
+            values[layer].append(Half.round(value[i]))
         }
     }
 

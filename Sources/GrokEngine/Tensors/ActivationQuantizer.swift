@@ -23,7 +23,7 @@ enum ActivationQuantizer {
         for i in 0..<n { amax = max(amax, abs(x[i])) }
         let d = amax / 127
         let inverse: Float = amax != 0 ? 127 / amax : 0
-        let stored = Float(Float16(d))
+        let stored = Half.round(d)
         for i in 0..<n { x[i] = stored * (x[i] * inverse).rounded(.toNearestOrEven) }
     }
 

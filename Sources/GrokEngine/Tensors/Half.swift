@@ -24,18 +24,37 @@ public enum Half {
         return Float(bitPattern: word | UInt32(bits & 0x8000) << 16)
     }
 
-    /// Eight fp16 values at once, same rules as `toFloat` (used for F16 tensors).
+    /// Eight fp16 values at once, same results as `toFloat` (used for F16 tensors).
+    ///
+    /// Branch- and compare-free, as SIMD comparisons and selects are not vectorised for this
+    /// target: both the normal result (exponent rebiased by an integer add) and the subnormal
+    /// one (as in `toFloat`, through a normal Float, so no slow subnormal arithmetic) are formed
+    /// and one is kept by a mask from the sign of (exponent bits − 1). Infinity and NaN
+    /// (exponent 31) get all exponent bits set by a mask made with a carry: exponent bits + 0x400
+    /// reach bit 15 only then.
     @inline(__always)
     public static func toFloat(_ bits: SIMD8<UInt16>) -> SIMD8<Float> {
         let wide = SIMD8<UInt32>(truncatingIfNeeded: bits)
-        var word = (wide & 0x7FFF) &<< 13
-        let exponent = word & (0x7C00 << 13)
-        word &+= (127 - 15) << 23
-        word &+= SIMD8(repeating: 0).replacing(with: (128 - 16) << 23, where: exponent .== 0x7C00 << 13)
-        let small = exponent .== 0
-        let adjusted = SIMD8<Float>(bitPattern: word &+ (1 << 23)) - Float(bitPattern: 113 << 23)
-        word.replace(with: adjusted.bitPattern, where: small)
-        return SIMD8<Float>(bitPattern: word | (wide & 0x8000) &<< 16)
+        let shifted = (wide & 0x7FFF) &<< 13
+        let normal = shifted &+ (112 << 23)
+        let subnormal = (SIMD8<Float>(bitPattern: shifted &+ (113 << 23)) - 0x1p-14).bitPattern
+        let isSubnormal = SIMD8<UInt32>(truncatingIfNeeded: SIMD8<Int32>(truncatingIfNeeded: (wide & 0x7C00) &- 1) &>> 31)
+        let infinityOrNaN = (0 &- (((wide & 0x7C00) &+ 0x0400) &>> 15)) & 0x7F80_0000
+        let magnitude = (normal & ~isSubnormal) | (subnormal & isSubnormal) | infinityOrNaN
+        return SIMD8<Float>(bitPattern: magnitude | (wide & 0x8000) &<< 16)
+    }
+
+    /// Four fp16 values at once, as the eight-lane version (used for blocks' scales).
+    @inline(__always)
+    public static func toFloat(_ bits: SIMD4<UInt16>) -> SIMD4<Float> {
+        let wide = SIMD4<UInt32>(truncatingIfNeeded: bits)
+        let shifted = (wide & 0x7FFF) &<< 13
+        let normal = shifted &+ (112 << 23)
+        let subnormal = unsafeBitCast(unsafeBitCast(shifted &+ (113 << 23), to: SIMD4<Float>.self) - 0x1p-14, to: SIMD4<UInt32>.self)
+        let isSubnormal = SIMD4<UInt32>(truncatingIfNeeded: SIMD4<Int32>(truncatingIfNeeded: (wide & 0x7C00) &- 1) &>> 31)
+        let infinityOrNaN = (0 &- (((wide & 0x7C00) &+ 0x0400) &>> 15)) & 0x7F80_0000
+        let magnitude = (normal & ~isSubnormal) | (subnormal & isSubnormal) | infinityOrNaN
+        return unsafeBitCast(magnitude | (wide & 0x8000) &<< 16, to: SIMD4<Float>.self)
     }
 
     /// The bfloat16 value with bit pattern `bits`: the top half of a Float, exactly.
@@ -48,6 +67,21 @@ public enum Half {
     @inline(__always)
     public static func bfloat16ToFloat(_ bits: SIMD8<UInt16>) -> SIMD8<Float> {
         SIMD8<Float>(bitPattern: SIMD8<UInt32>(truncatingIfNeeded: bits) &<< 16)
+    }
+
+    /// `value` rounded to the nearest fp16 value (ties to even), as a Float: what storing it in
+    /// an fp16 cache and reading it back gives, without the library call `Float16` costs here.
+    @inline(__always)
+    public static func round(_ value: Float) -> Float {
+        let magnitude = abs(value)
+        guard magnitude < 65520 else { return value.isNaN ? value : (value > 0 ? .infinity : -.infinity) }
+        if magnitude < 0x1p-14 {
+            // fp16 subnormals are multiples of 2^-24; scaling by a power of two is exact.
+            return (value * 0x1p24).rounded(.toNearestOrEven) * 0x1p-24
+        }
+        let bits = value.bitPattern
+        let rounded = bits &+ 0x0FFF &+ ((bits >> 13) & 1)
+        return Float(bitPattern: rounded & ~0x1FFF)
     }
 
     /// The fp16 bit pattern nearest to `value` (round to nearest even, overflow to infinity),
