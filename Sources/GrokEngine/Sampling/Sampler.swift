@@ -103,8 +103,8 @@ public struct Sampler {
     }
 }
 
-/// A small, fast, seedable generator (SplitMix64).
-struct SplitMix64 {
+/// A small, fast, seedable generator (SplitMix64); the tests draw their data from it too.
+struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
     init(seed: UInt64) { state = seed }
