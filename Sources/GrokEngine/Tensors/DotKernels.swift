@@ -297,32 +297,29 @@ extension Dot {
     }
 
     static func f16(_ row: UnsafeRawPointer, _ x: UnsafePointer<Float>, _ count: Int) -> Float {
-        var acc = SIMD8<Float>()
-        var i = 0
-        while i + 8 <= count {
-            let w = Half.toFloat(row.loadUnaligned(fromByteOffset: 2 * i, as: SIMD8<UInt16>.self))
-            acc += w * UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-            i += 8
-        }
-        var sum = acc.sum()
-        while i < count {
-            sum += Half.toFloat(row.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)) * x[i]
-            i += 1
-        }
-        return sum
+        sixteenBit(row, x, count, wide: Half.toFloat, narrow: Half.toFloat)
     }
 
     static func bf16(_ row: UnsafeRawPointer, _ x: UnsafePointer<Float>, _ count: Int) -> Float {
+        sixteenBit(row, x, count, wide: Half.bfloat16ToFloat, narrow: Half.bfloat16ToFloat)
+    }
+
+    /// Rows of 16-bit floats (f16 or bf16, told apart by their decoders), eight lanes at a time.
+    @inline(__always)
+    private static func sixteenBit(
+        _ row: UnsafeRawPointer, _ x: UnsafePointer<Float>, _ count: Int,
+        wide: (SIMD8<UInt16>) -> SIMD8<Float>, narrow: (UInt16) -> Float
+    ) -> Float {
         var acc = SIMD8<Float>()
         var i = 0
         while i + 8 <= count {
-            let w = Half.bfloat16ToFloat(row.loadUnaligned(fromByteOffset: 2 * i, as: SIMD8<UInt16>.self))
+            let w = wide(row.loadUnaligned(fromByteOffset: 2 * i, as: SIMD8<UInt16>.self))
             acc += w * UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
             i += 8
         }
         var sum = acc.sum()
         while i < count {
-            sum += Half.bfloat16ToFloat(row.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)) * x[i]
+            sum += narrow(row.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)) * x[i]
             i += 1
         }
         return sum
