@@ -33,9 +33,17 @@ let package = Package(
             dependencies: ["GrokJSON"],
             resources: [.embedInCode("openrpc.json")]
         ),
+        // The innermost SIMD loops (see DESIGN.md §4, "Kernels"); each has a Swift reference twin.
+        // Optimised in every build, and without fused multiply-add contraction so that every
+        // instruction-set path rounds the same way.
+        .target(
+            name: "CGrokKernels",
+            cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]
+        ),
         // The engine is compiled optimised even in debug builds: its tests run the real model.
         .target(
             name: "GrokEngine",
+            dependencies: ["CGrokKernels"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"])]
         ),
         .target(

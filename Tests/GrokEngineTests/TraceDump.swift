@@ -8,7 +8,12 @@ import Testing
     @Test(.enabled(if: ProcessInfo.processInfo.environment["GROK_TRACE"] != nil))
     func dump() throws {
         let model = try ReferenceData.model.get()
+        let directory = ProcessInfo.processInfo.environment["GROK_TRACE_DIR"]
         model.tracer = { name, values in
+            if let directory {
+                let data = values.withUnsafeBufferPointer { Data(buffer: $0) }
+                try? data.write(to: URL(fileURLWithPath: "\(directory)/\(name).bin"))
+            }
             let width = values.count / 6
             let rows = (0..<6).map { r in
                 (values[(r * width)..<((r + 1) * width)].reduce(0.0) { $0 + Double($1) * Double($1) } / Double(width)).squareRoot()

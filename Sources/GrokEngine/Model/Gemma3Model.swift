@@ -8,12 +8,15 @@ import Foundation
 public final class Gemma3Model: @unchecked Sendable {
     public let config: Gemma3Config
     public let file: GGUFFile
-    public var threads: Int
+    /// The engine's worker threads (one per core by default).
+    public let pool: WorkerPool
+    public var threads: Int { pool.threads }
     /// Receives intermediate tensors (name, values) when set: for comparing with other engines.
     public var tracer: (@Sendable (String, [Float]) -> Void)?
     private let embeddings: WeightMatrix
     private let outputNorm: WeightVector
     private let blocks: [Gemma3Block]
+    let workspace = Workspace()
 
     struct Gemma3Block {
         let attentionNorm, postAttentionNorm, ffnNorm, postFFNNorm, queryNorm, keyNorm: WeightVector
@@ -28,7 +31,7 @@ public final class Gemma3Model: @unchecked Sendable {
         let config = try Gemma3Config(file: file)
         self.config = config
         self.file = file
-        self.threads = max(1, threads)
+        pool = WorkerPool(threads: threads)
         embeddings = try WeightMatrix(file, "token_embd.weight", columns: config.embedding, rows: config.vocabularySize)
         outputNorm = try WeightVector(file, "output_norm.weight", count: config.embedding)
         var blocks: [Gemma3Block] = []
@@ -65,20 +68,19 @@ public final class Gemma3Model: @unchecked Sendable {
 
     /// Runs `tokens` (the next positions of the sequence in `cache`) and returns the logits
     /// after the last one. All tokens go through each weight matrix together (batched prefill).
+    /// Not reentrant: callers run one pass at a time (the daemon's engine queue does).
     public func forward(_ tokens: [Int32], cache: KVCache) -> [Float] {
         let batch = tokens.count
         precondition(batch > 0)
         let d = config.embedding
-        var hidden = [Float](repeating: 0, count: batch * d)
-        hidden.withUnsafeMutableBufferPointer { h in
-            embed(tokens, into: h.baseAddress!)
-            trace("inp_scaled", h.baseAddress!, batch * d)
-            for (index, block) in blocks.enumerated() {
-                layer(block, index: index, hidden: h.baseAddress!, batch: batch, cache: cache)
-            }
+        let hidden = workspace.floats("hidden", batch * d)
+        embed(tokens, into: hidden)
+        trace("inp_scaled", hidden, batch * d)
+        for (index, block) in blocks.enumerated() {
+            layer(block, index: index, hidden: hidden, batch: batch, cache: cache)
         }
         cache.advance(by: batch)
-        return logits(lastOf: hidden, batch: batch)
+        return logits(last: hidden + (batch - 1) * d)
     }
 
     private func embed(_ tokens: [Int32], into hidden: UnsafeMutablePointer<Float>) {
@@ -91,15 +93,15 @@ public final class Gemma3Model: @unchecked Sendable {
         }
     }
 
-    private func logits(lastOf hidden: [Float], batch: Int) -> [Float] {
+    /// Output norm, then the tied embedding matrix as output projection (vocabulary-sized).
+    private func logits(last: UnsafeMutablePointer<Float>) -> [Float] {
         let d = config.embedding
-        var last = Array(hidden[(batch - 1) * d..<batch * d])
+        let x = workspace.floats("final", d)
+        VectorMath.rmsNorm(from: last, into: x, rows: 1, weight: outputNorm.values, epsilon: config.rmsEpsilon)
         var logits = [Float](repeating: 0, count: config.vocabularySize)
-        last.withUnsafeMutableBufferPointer { x in
-            VectorMath.rmsNorm(x.baseAddress!, rows: 1, weight: outputNorm.values, epsilon: config.rmsEpsilon)
-            logits.withUnsafeMutableBufferPointer { out in
-                VectorMath.matMul(embeddings, x.baseAddress!, batch: 1, into: out.baseAddress!, threads: threads)
-            }
+        let input = workspace.quantize(x, rows: 1, columns: d, for: [embeddings.type])[0]
+        logits.withUnsafeMutableBufferPointer { out in
+            pool.matMul([MatMulJob(weight: embeddings, input: input, output: out.baseAddress!)])
         }
         return logits
     }
@@ -107,12 +109,8 @@ public final class Gemma3Model: @unchecked Sendable {
     private func layer(_ block: Gemma3Block, index: Int, hidden: UnsafeMutablePointer<Float>, batch: Int, cache: KVCache) {
         let c = config
         let d = c.embedding
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: batch * max(d, c.feedForward, c.heads * c.headSize))
-        let normed = UnsafeMutablePointer<Float>.allocate(capacity: batch * max(d, c.heads * c.headSize))
-        defer {
-            scratch.deallocate()
-            normed.deallocate()
-        }
+        let normed = workspace.floats("normed", batch * d)
+        let scratch = workspace.floats("scratch", batch * d)
         // Attention half: h += norm(attention(norm(h))).
         VectorMath.rmsNorm(from: hidden, into: normed, rows: batch, weight: block.attentionNorm.values, epsilon: c.rmsEpsilon)
         trace("attn_norm-\(index)", normed, batch * d)
@@ -120,6 +118,7 @@ public final class Gemma3Model: @unchecked Sendable {
         trace("attn_out-\(index)", scratch, batch * d)
         VectorMath.rmsNorm(scratch, rows: batch, weight: block.postAttentionNorm.values, epsilon: c.rmsEpsilon)
         for i in 0..<(batch * d) { hidden[i] += scratch[i] }
+        trace("sa_out-\(index)", hidden, batch * d)
         // Feed-forward half: h += norm(down(gelu(gate(x)) · up(x))), x = norm(h).
         VectorMath.rmsNorm(from: hidden, into: normed, rows: batch, weight: block.ffnNorm.values, epsilon: c.rmsEpsilon)
         trace("ffn_norm-\(index)", normed, batch * d)
@@ -130,21 +129,22 @@ public final class Gemma3Model: @unchecked Sendable {
         trace("l_out-\(index)", hidden, batch * d)
     }
 
-    func trace(_ name: String, _ values: UnsafePointer<Float>, _ count: Int) {
-        tracer?(name, Array(UnsafeBufferPointer(start: values, count: count)))
+    func trace(_ name: @autoclosure () -> String, _ values: UnsafePointer<Float>, _ count: Int) {
+        guard let tracer else { return }
+        tracer(name(), Array(UnsafeBufferPointer(start: values, count: count)))
     }
 
     private func feedForward(_ block: Gemma3Block, input: UnsafeMutablePointer<Float>, batch: Int, into out: UnsafeMutablePointer<Float>) {
         let width = config.feedForward
-        let gate = UnsafeMutablePointer<Float>.allocate(capacity: batch * width)
-        let up = UnsafeMutablePointer<Float>.allocate(capacity: batch * width)
-        defer {
-            gate.deallocate()
-            up.deallocate()
-        }
-        VectorMath.matMul(block.gate, input, batch: batch, into: gate, threads: threads)
-        VectorMath.matMul(block.up, input, batch: batch, into: up, threads: threads)
+        let gate = workspace.floats("gate", batch * width)
+        let up = workspace.floats("up", batch * width)
+        let inputs = workspace.quantize(input, rows: batch, columns: config.embedding, for: [block.gate.type, block.up.type])
+        pool.matMul([
+            MatMulJob(weight: block.gate, input: inputs[0], output: gate),
+            MatMulJob(weight: block.up, input: inputs[1], output: up),
+        ])
         for i in 0..<(batch * width) { gate[i] = VectorMath.gelu(gate[i]) * up[i] }
-        VectorMath.matMul(block.down, gate, batch: batch, into: out, threads: threads)
+        let hidden = workspace.quantize(gate, rows: batch, columns: width, for: [block.down.type])[0]
+        pool.matMul([MatMulJob(weight: block.down, input: hidden, output: out)])
     }
 }

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// The small numeric operations of a transformer step, on contiguous Float buffers.
@@ -62,35 +61,5 @@ enum VectorMath {
         }
         let inverse = 1 / sum
         for i in 0..<count { values[i] *= inverse }
-    }
-
-    /// Y[b] = W · X[b] for `batch` input vectors; rows are split across worker threads, and
-    /// each weight row is read once for the whole batch.
-    static func matMul(
-        _ weight: WeightMatrix, _ x: UnsafePointer<Float>, batch: Int, into y: UnsafeMutablePointer<Float>, threads: Int
-    ) {
-        let rows = weight.rows
-        let columns = weight.columns
-        let rounded = UnsafeMutablePointer<Float>.allocate(capacity: batch * columns)
-        defer { rounded.deallocate() }
-        rounded.update(from: x, count: batch * columns)
-        for b in 0..<batch { ActivationQuantizer.round(rounded + b * columns, count: columns, for: weight.type) }
-        let x = UnsafePointer(rounded)
-        let chunks = max(1, min(threads * 4, rows / 64))
-        let xAddress = UInt(bitPattern: x)
-        let yAddress = UInt(bitPattern: y)
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            let x = UnsafePointer<Float>(bitPattern: xAddress)!
-            let y = UnsafeMutablePointer<Float>(bitPattern: yAddress)!
-            // Row by row with the Float kernels: in this build they beat the integer matVec,
-            // whose SIMD widening conversions the compiler leaves unspecialised (perf: a third
-            // of the time); see the issue 3 notes.
-            for row in (rows * chunk / chunks)..<(rows * (chunk + 1) / chunks) {
-                let pointer = weight.row(row)
-                for b in 0..<batch {
-                    y[b * rows + row] = Dot.rowDot(weight.type, pointer, x + b * columns, count: columns)
-                }
-            }
-        }
     }
 }

@@ -1,0 +1,94 @@
+// Block layouts of the quantised formats (as stored in GGUF files) and small scalar helpers
+// shared by every instruction-set path.
+#ifndef GROK_BLOCKS_H
+#define GROK_BLOCKS_H
+
+#include <stdint.h>
+#include <string.h>
+
+#define QK32 32
+#define QKK 256
+
+typedef struct { uint16_t d; int8_t qs[32]; } block_q8_0;                 // 34 bytes
+typedef struct { uint16_t d; uint8_t qs[16]; } block_q4_0;                // 18 bytes
+typedef struct { uint16_t d; uint8_t qh[4]; uint8_t qs[16]; } block_q5_0; // 22 bytes
+typedef struct { float d; int8_t qs[256]; int16_t bsums[16]; } block_q8_K; // 292 bytes
+typedef struct { uint16_t d, dmin; uint8_t scales[12]; uint8_t qs[128]; } block_q4_K;              // 144
+typedef struct { uint16_t d, dmin; uint8_t scales[12]; uint8_t qh[32]; uint8_t qs[128]; } block_q5_K; // 176
+typedef struct { uint8_t ql[128]; uint8_t qh[64]; int8_t scales[16]; uint16_t d; } block_q6_K;     // 210
+
+_Static_assert(sizeof(block_q8_0) == 34, "q8_0");
+_Static_assert(sizeof(block_q4_0) == 18, "q4_0");
+_Static_assert(sizeof(block_q5_0) == 22, "q5_0");
+_Static_assert(sizeof(block_q8_K) == 292, "q8_K");
+_Static_assert(sizeof(block_q4_K) == 144, "q4_K");
+_Static_assert(sizeof(block_q5_K) == 176, "q5_K");
+_Static_assert(sizeof(block_q6_K) == 210, "q6_K");
+
+static inline float grok_half_to_float(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000) << 16;
+    uint32_t exponent = (h >> 10) & 0x1F;
+    uint32_t mantissa = h & 0x3FF;
+    uint32_t bits;
+    if (exponent == 0x1F) {
+        bits = sign | 0x7F800000u | (mantissa << 13);
+    } else if (exponent != 0) {
+        bits = sign | ((exponent + 112) << 23) | (mantissa << 13);
+    } else if (mantissa == 0) {
+        bits = sign;
+    } else {
+        // Subnormal: value = mantissa · 2^-24, exactly representable as a float.
+        float value = (float)mantissa * (1.0f / 16777216.0f);
+        memcpy(&bits, &value, 4);
+        bits |= sign;
+    }
+    float out;
+    memcpy(&out, &bits, 4);
+    return out;
+}
+
+/// Correctly rounded (nearest even) double → f16, so exact sums can be rounded once.
+static inline uint16_t grok_half_from_double(double x) {
+    uint64_t b;
+    memcpy(&b, &x, 8);
+    uint16_t sign = (uint16_t)((b >> 48) & 0x8000);
+    int e = (int)((b >> 52) & 0x7FF);
+    uint64_t m = b & 0xFFFFFFFFFFFFFull;
+    if (e == 0x7FF) return sign | 0x7C00 | (m ? 0x200 : 0);
+    if (e == 0) return sign;
+    int e16 = e - 1023 + 15;
+    uint64_t sig = m | (1ull << 52);
+    int shift = 42;
+    if (e16 <= 0) {
+        shift += 1 - e16;
+        e16 = 0;
+        if (shift > 60) return sign;
+    }
+    uint64_t kept = sig >> shift;
+    uint64_t rest = sig & ((1ull << shift) - 1);
+    uint64_t half = 1ull << (shift - 1);
+    if (rest > half || (rest == half && (kept & 1))) kept++;
+    if (e16 == 0) return sign | (uint16_t)kept;
+    uint32_t h = ((uint32_t)e16 << 10) + (uint32_t)(kept - 0x400);
+    if (h >= 0x7C00) return sign | 0x7C00;
+    return sign | (uint16_t)h;
+}
+
+/// Q4_K/Q5_K: the 6-bit scale and min of sub-block j from the 12 packed bytes.
+static inline void grok_scale_min_k4(int j, const uint8_t *q, int *scale, int *min) {
+    if (j < 4) {
+        *scale = q[j] & 63;
+        *min = q[j + 4] & 63;
+    } else {
+        *scale = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
+        *min = (q[j + 4] >> 4) | ((q[j] >> 6) << 4);
+    }
+}
+
+/// ggml's horizontal sum of eight float lanes: ((a0+a4)+(a2+a6)) + ((a1+a5)+(a3+a7)).
+static inline float grok_hsum8(const float *a) {
+    float x0 = a[0] + a[4], x1 = a[1] + a[5], x2 = a[2] + a[6], x3 = a[3] + a[7];
+    return (x0 + x2) + (x1 + x3);
+}
+
+#endif

@@ -1,0 +1,57 @@
+// Run-time choice of instruction set: the best the CPU has, lowered on request (tests).
+#include "internal.h"
+
+static int best_isa(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        return GROK_ISA_AVX512_VNNI;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c"))
+        return GROK_ISA_AVX2;
+#endif
+    return GROK_ISA_PORTABLE;
+}
+
+static int chosen = -1;
+
+int grok_kernels_isa(void) {
+    int isa = __atomic_load_n(&chosen, __ATOMIC_RELAXED);
+    if (isa < 0) {
+        isa = best_isa();
+        __atomic_store_n(&chosen, isa, __ATOMIC_RELAXED);
+    }
+    return isa;
+}
+
+int grok_kernels_set_isa(int isa) {
+    int best = best_isa();
+    int set = isa < best ? (isa < 0 ? 0 : isa) : best;
+    __atomic_store_n(&chosen, set, __ATOMIC_RELAXED);
+    return set;
+}
+
+const char *grok_kernels_isa_name(int isa) {
+    switch (isa) {
+    case GROK_ISA_AVX512_VNNI: return "avx512-vnni";
+    case GROK_ISA_AVX2: return "avx2";
+    default: return "portable";
+    }
+}
+
+void grok_matmul(int type, const void *w, size_t wrb, int64_t n, int64_t r0, int64_t r1, const void *x, size_t xrb,
+                 int64_t cols, float *out, int64_t os) {
+    switch (grok_kernels_isa()) {
+#if defined(__x86_64__)
+    case GROK_ISA_AVX512_VNNI: grok_matmul_vnni(type, w, wrb, n, r0, r1, x, xrb, cols, out, os); return;
+    case GROK_ISA_AVX2: grok_matmul_avx2(type, w, wrb, n, r0, r1, x, xrb, cols, out, os); return;
+#endif
+    default: grok_matmul_portable(type, w, wrb, n, r0, r1, x, xrb, cols, out, os); return;
+    }
+}
+
+float grok_dot(int type, const void *w, const void *x, int64_t n) {
+    float out = 0;
+    grok_matmul(type, w, 0, n, 0, 1, x, 0, 1, &out, 1);
+    return out;
+}

@@ -1,0 +1,199 @@
+// Dot-product kernels over 256-bit integer SIMD, included once per instruction set by
+// kernels_avx2.c and kernels_vnni.c with DPBUSD, ISA_FN and the target pragma defined.
+//
+// Every kernel computes exact integer sums per block and accumulates floats in the same order
+// as kernels_portable.c, so all paths give bit-identical results.
+#include <immintrin.h>
+#include "blocks.h"
+
+#define TILE 4
+
+static inline float ISA_FN(hsum)(__m256 v) {
+    float lanes[8];
+    _mm256_storeu_ps(lanes, v);
+    return grok_hsum8(lanes);
+}
+
+static inline int32_t ISA_FN(hsum_i32)(__m256i v) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
+    return _mm_cvtsi128_si32(s);
+}
+
+/// Σ over 4-byte groups of u·s (u unsigned, s signed), one int32 per group.
+static inline __m256i ISA_FN(dot_groups)(__m256i u, __m256i s) {
+    return DPBUSD(_mm256_setzero_si256(), u, s);
+}
+
+/// 32 signed weights · 32 signed activations, per 4-byte group, with the sign trick.
+static inline __m256i ISA_FN(dot_signed)(__m256i w, __m256i y) {
+    return ISA_FN(dot_groups)(_mm256_sign_epi8(w, w), _mm256_sign_epi8(y, w));
+}
+
+static inline __m256i ISA_FN(nibbles32)(const uint8_t *qs) {
+    __m128i t = _mm_loadu_si128((const __m128i *)qs);
+    __m256i both = _mm256_set_m128i(_mm_srli_epi16(t, 4), t);
+    return _mm256_and_si256(both, _mm256_set1_epi8(0x0F));
+}
+
+/// 0xFF in byte j where bit j of the 32-bit word is set.
+static inline __m256i ISA_FN(bits32)(const uint8_t *bits) {
+    uint32_t word;
+    memcpy(&word, bits, 4);
+    const __m256i spread = _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202, 0x0101010101010101, 0);
+    const __m256i select = _mm256_set1_epi64x((long long)0x8040201008040201ull);
+    __m256i bytes = _mm256_shuffle_epi8(_mm256_set1_epi32((int)word), spread);
+    return _mm256_cmpeq_epi8(_mm256_and_si256(bytes, select), select);
+}
+
+/// Shared loop of the 32-element formats: `unpack` yields 32 signed weights of block b.
+#define BLOCK32_KERNEL(NAME, BLOCK, UNPACK)                                                         \
+static void ISA_FN(NAME)(const uint8_t *w, int64_t blocks, const uint8_t *x, size_t xrb, int nc,  \
+                         float *out, int64_t os) {                                                  \
+    __m256 acc[TILE];                                                                               \
+    for (int c = 0; c < nc; c++) acc[c] = _mm256_setzero_ps();                                      \
+    const BLOCK *wb = (const BLOCK *)w;                                                             \
+    for (int64_t b = 0; b < blocks; b++) {                                                          \
+        __m256i wq = UNPACK(&wb[b]);                                                                \
+        __m256i u = _mm256_sign_epi8(wq, wq);                                                       \
+        float dw = grok_half_to_float(wb[b].d);                                                     \
+        for (int c = 0; c < nc; c++) {                                                              \
+            const block_q8_0 *yb = (const block_q8_0 *)(x + c * xrb) + b;                           \
+            __m256i y = _mm256_loadu_si256((const __m256i *)yb->qs);                                \
+            __m256i p = ISA_FN(dot_groups)(u, _mm256_sign_epi8(y, wq));                             \
+            __m256 d = _mm256_set1_ps(dw * grok_half_to_float(yb->d));                              \
+            acc[c] = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(p), acc[c]);                             \
+        }                                                                                           \
+    }                                                                                               \
+    for (int c = 0; c < nc; c++) out[c * os] = ISA_FN(hsum)(acc[c]);                                \
+}
+
+static inline __m256i ISA_FN(unpack_q8_0)(const block_q8_0 *b) {
+    return _mm256_loadu_si256((const __m256i *)b->qs);
+}
+static inline __m256i ISA_FN(unpack_q4_0)(const block_q4_0 *b) {
+    return _mm256_sub_epi8(ISA_FN(nibbles32)(b->qs), _mm256_set1_epi8(8));
+}
+static inline __m256i ISA_FN(unpack_q5_0)(const block_q5_0 *b) {
+    __m256i high = _mm256_and_si256(ISA_FN(bits32)(b->qh), _mm256_set1_epi8(0x10));
+    return _mm256_sub_epi8(_mm256_or_si256(ISA_FN(nibbles32)(b->qs), high), _mm256_set1_epi8(16));
+}
+
+BLOCK32_KERNEL(row_q8_0, block_q8_0, ISA_FN(unpack_q8_0))
+BLOCK32_KERNEL(row_q4_0, block_q4_0, ISA_FN(unpack_q4_0))
+BLOCK32_KERNEL(row_q5_0, block_q5_0, ISA_FN(unpack_q5_0))
+
+/// Q4_K and Q5_K: eight sub-blocks of 32 unsigned weights with 6-bit scales and mins.
+static void ISA_FN(row_q45_K)(const uint8_t *w, int64_t blocks, const uint8_t *x, size_t xrb, int nc,
+                              float *out, int64_t os, int five) {
+    float sums[TILE] = {0, 0, 0, 0};
+    const __m256i low4 = _mm256_set1_epi8(0x0F);
+    for (int64_t b = 0; b < blocks; b++) {
+        const uint8_t *scales;
+        const uint8_t *qs;
+        const uint8_t *qh = NULL;
+        uint16_t hd, hmin;
+        if (five) {
+            const block_q5_K *wb = (const block_q5_K *)w + b;
+            scales = wb->scales; qs = wb->qs; qh = wb->qh; hd = wb->d; hmin = wb->dmin;
+        } else {
+            const block_q4_K *wb = (const block_q4_K *)w + b;
+            scales = wb->scales; qs = wb->qs; hd = wb->d; hmin = wb->dmin;
+        }
+        int sc[8], mn[8];
+        for (int j = 0; j < 8; j++) grok_scale_min_k4(j, scales, &sc[j], &mn[j]);
+        __m256i q[8];
+        __m256i high = five ? _mm256_loadu_si256((const __m256i *)qh) : _mm256_setzero_si256();
+        for (int j = 0; j < 4; j++) {
+            __m256i bytes = _mm256_loadu_si256((const __m256i *)(qs + 32 * j));
+            q[2 * j] = _mm256_and_si256(bytes, low4);
+            q[2 * j + 1] = _mm256_and_si256(_mm256_srli_epi16(bytes, 4), low4);
+            if (five) {
+                __m256i one = _mm256_set1_epi8(1);
+                __m256i h0 = _mm256_and_si256(_mm256_srli_epi16(high, 2 * j), one);
+                __m256i h1 = _mm256_and_si256(_mm256_srli_epi16(high, 2 * j + 1), one);
+                q[2 * j] = _mm256_or_si256(q[2 * j], _mm256_slli_epi16(h0, 4));
+                q[2 * j + 1] = _mm256_or_si256(q[2 * j + 1], _mm256_slli_epi16(h1, 4));
+            }
+        }
+        float dw = grok_half_to_float(hd), mw = grok_half_to_float(hmin);
+        for (int c = 0; c < nc; c++) {
+            const block_q8_K *yb = (const block_q8_K *)(x + c * xrb) + b;
+            __m256i total = _mm256_setzero_si256();
+            int32_t mins = 0;
+            for (int j = 0; j < 8; j++) {
+                __m256i y = _mm256_loadu_si256((const __m256i *)(yb->qs + 32 * j));
+                __m256i p = ISA_FN(dot_groups)(q[j], y);
+                total = _mm256_add_epi32(total, _mm256_mullo_epi32(p, _mm256_set1_epi32(sc[j])));
+                mins += mn[j] * (yb->bsums[2 * j] + yb->bsums[2 * j + 1]);
+            }
+            int32_t isum = ISA_FN(hsum_i32)(total);
+            sums[c] += (dw * yb->d) * (float)isum;
+            sums[c] -= (mw * yb->d) * (float)mins;
+        }
+    }
+    for (int c = 0; c < nc; c++) out[c * os] = sums[c];
+}
+
+/// Q6_K: sixteen sub-blocks of 16 weights (0…63, offset 32) with signed 8-bit scales.
+static void ISA_FN(row_q6_K)(const uint8_t *w, int64_t blocks, const uint8_t *x, size_t xrb, int nc,
+                             float *out, int64_t os) {
+    float sums[TILE] = {0, 0, 0, 0};
+    const __m256i low4 = _mm256_set1_epi8(0x0F), two = _mm256_set1_epi8(3);
+    for (int64_t b = 0; b < blocks; b++) {
+        const block_q6_K *wb = (const block_q6_K *)w + b;
+        __m256i q[8];
+        for (int half = 0; half < 2; half++) {
+            __m256i l0 = _mm256_loadu_si256((const __m256i *)(wb->ql + 64 * half));
+            __m256i l1 = _mm256_loadu_si256((const __m256i *)(wb->ql + 64 * half + 32));
+            __m256i h = _mm256_loadu_si256((const __m256i *)(wb->qh + 32 * half));
+            __m256i h0 = _mm256_slli_epi16(_mm256_and_si256(h, two), 4);
+            __m256i h1 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 2), two), 4);
+            __m256i h2 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 4), two), 4);
+            __m256i h3 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 6), two), 4);
+            q[4 * half + 0] = _mm256_or_si256(_mm256_and_si256(l0, low4), h0);
+            q[4 * half + 1] = _mm256_or_si256(_mm256_and_si256(l1, low4), h1);
+            q[4 * half + 2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), low4), h2);
+            q[4 * half + 3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), low4), h3);
+        }
+        float dw = grok_half_to_float(wb->d);
+        for (int c = 0; c < nc; c++) {
+            const block_q8_K *yb = (const block_q8_K *)(x + c * xrb) + b;
+            __m256i total = _mm256_setzero_si256();
+            int32_t offset = 0;
+            for (int g = 0; g < 8; g++) {
+                __m256i y = _mm256_loadu_si256((const __m256i *)(yb->qs + 32 * g));
+                __m256i p = ISA_FN(dot_groups)(q[g], y);
+                int s0 = wb->scales[2 * g], s1 = wb->scales[2 * g + 1];
+                __m256i scale = _mm256_setr_epi32(s0, s0, s0, s0, s1, s1, s1, s1);
+                total = _mm256_add_epi32(total, _mm256_mullo_epi32(p, scale));
+                offset += s0 * yb->bsums[2 * g] + s1 * yb->bsums[2 * g + 1];
+            }
+            int32_t isum = ISA_FN(hsum_i32)(total) - 32 * offset;
+            sums[c] += (dw * yb->d) * (float)isum;
+        }
+    }
+    for (int c = 0; c < nc; c++) out[c * os] = sums[c];
+}
+
+static void ISA_FN(matmul)(int type, const void *w, size_t wrb, int64_t n, int64_t r0, int64_t r1,
+                           const void *x, size_t xrb, int64_t cols, float *out, int64_t os) {
+    for (int64_t r = r0; r < r1; r++) {
+        const uint8_t *row = (const uint8_t *)w + r * wrb;
+        for (int64_t c0 = 0; c0 < cols; c0 += TILE) {
+            int nc = (int)(cols - c0 < TILE ? cols - c0 : TILE);
+            const uint8_t *xs = (const uint8_t *)x + c0 * xrb;
+            float *o = out + c0 * os + r;
+            switch (type) {
+            case GROK_TYPE_Q8_0: ISA_FN(row_q8_0)(row, n / 32, xs, xrb, nc, o, os); break;
+            case GROK_TYPE_Q4_0: ISA_FN(row_q4_0)(row, n / 32, xs, xrb, nc, o, os); break;
+            case GROK_TYPE_Q5_0: ISA_FN(row_q5_0)(row, n / 32, xs, xrb, nc, o, os); break;
+            case GROK_TYPE_Q4_K: ISA_FN(row_q45_K)(row, n / 256, xs, xrb, nc, o, os, 0); break;
+            case GROK_TYPE_Q5_K: ISA_FN(row_q45_K)(row, n / 256, xs, xrb, nc, o, os, 1); break;
+            case GROK_TYPE_Q6_K: ISA_FN(row_q6_K)(row, n / 256, xs, xrb, nc, o, os); break;
+            default: grok_matmul_float_rows(type, row, n, xs, xrb, nc, o, os); break;
+            }
+        }
+    }
+}

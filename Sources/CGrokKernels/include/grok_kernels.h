@@ -1,0 +1,87 @@
+// The engine's innermost loops in C: activation quantisation, weight × activation dot products
+// and f16 attention. Swift calls these through the GrokEngine module; every function has a plain
+// Swift reference twin in GrokEngine that the tests compare it with.
+//
+// Instruction sets are chosen at run time (see grok_kernels_isa): AVX-512 VNNI, AVX2 + FMA, or a
+// portable path. All paths compute the same integers in the same order and give identical floats.
+#ifndef GROK_KERNELS_H
+#define GROK_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// ggml's raw type numbers for the weight types the kernels handle.
+enum {
+    GROK_TYPE_F32 = 0,
+    GROK_TYPE_F16 = 1,
+    GROK_TYPE_Q4_0 = 2,
+    GROK_TYPE_Q5_0 = 6,
+    GROK_TYPE_Q8_0 = 8,
+    GROK_TYPE_Q4_K = 12,
+    GROK_TYPE_Q5_K = 13,
+    GROK_TYPE_Q6_K = 14,
+    GROK_TYPE_BF16 = 30,
+};
+
+/// Instruction-set levels, best last.
+enum {
+    GROK_ISA_PORTABLE = 0,
+    GROK_ISA_AVX2 = 1,
+    GROK_ISA_AVX512_VNNI = 2,
+};
+
+/// The level the kernels use: the best the CPU supports, unless lowered by grok_kernels_set_isa.
+int grok_kernels_isa(void);
+/// A readable name of a level ("avx512-vnni", "avx2", "portable").
+const char *grok_kernels_isa_name(int isa);
+/// Uses `isa` from now on, or the best supported level if `isa` is higher; returns the level set.
+int grok_kernels_set_isa(int isa);
+/// Whether attention uses the CPU's native f16 arithmetic (AVX-512 FP16) rather than emulating it.
+int grok_kernels_native_f16(void);
+
+/// Bytes of one activation row of `n` elements in the format `weight_type` rows are multiplied
+/// with (Q8_0 beside Q4_0/Q5_0/Q8_0, Q8_K beside K-quants, f16/bf16/f32 beside those); 0 if the
+/// type is unknown or `n` is not a whole number of blocks.
+size_t grok_activation_row_bytes(int weight_type, int64_t n);
+
+/// Quantises `n` floats into that format, rounding exactly as ggml does.
+void grok_quantize_activation(int weight_type, const float *x, void *out, int64_t n);
+
+/// out[c * out_stride + r] = row r of `w` · activation row c, for r in [r0, r1), c in [0, cols).
+/// `w` has rows of `n` elements, `w_row_bytes` apart; activations are `x_row_bytes` apart.
+void grok_matmul(int weight_type, const void *w, size_t w_row_bytes, int64_t n, int64_t r0, int64_t r1,
+                 const void *x, size_t x_row_bytes, int64_t cols, float *out, int64_t out_stride);
+
+/// Single-row dot product: row `w` · activation row `x`, `n` elements.
+float grok_dot(int weight_type, const void *w, const void *x, int64_t n);
+
+/// f32 → f16 and back, round to nearest even (the cache format).
+uint16_t grok_f16_from_f32(float x);
+float grok_f32_from_f16(uint16_t h);
+/// Converts `n` floats to f16.
+void grok_f16_from_f32_row(const float *x, uint16_t *out, int64_t n);
+
+/// Attention of one query head over `count` cached positions, the way llama.cpp's CPU flash
+/// attention computes it with f16 caches: scores q·k in f32 (ggml's summation order), an online
+/// softmax, and the weighted sum of values held in f16 with f16 weights. `q` is the scaled query
+/// in f16; `keys`/`values` point at position 0 of this head, `stride` elements apart per
+/// position; `size` is the head size (a multiple of 64). Writes `size` floats to `out`.
+void grok_attend_f16(const uint16_t *q, const uint16_t *keys, const uint16_t *values, int64_t stride,
+                     int64_t count, int64_t size, float *out);
+
+/// A spin-wait hint to the CPU (PAUSE on x86); nothing elsewhere.
+static inline void grok_cpu_relax(void) {
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#endif
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,17 @@
+// Declarations shared between the kernel files (not part of the public header).
+#ifndef GROK_INTERNAL_H
+#define GROK_INTERNAL_H
+#include "grok_kernels.h"
+#include <stddef.h>
+#include <stdint.h>
+
+/// F32/F16/BF16 weight rows · activation rows in the matching format (portable, all paths).
+void grok_matmul_float_rows(int type, const uint8_t *row, int64_t n, const uint8_t *x, size_t xrb, int nc,
+                            float *out, int64_t os);
+void grok_matmul_portable(int type, const void *w, size_t wrb, int64_t n, int64_t r0, int64_t r1,
+                          const void *x, size_t xrb, int64_t cols, float *out, int64_t os);
+void grok_matmul_avx2(int type, const void *w, size_t wrb, int64_t n, int64_t r0, int64_t r1, const void *x,
+                      size_t xrb, int64_t cols, float *out, int64_t os);
+void grok_matmul_vnni(int type, const void *w, size_t wrb, int64_t n, int64_t r0, int64_t r1, const void *x,
+                      size_t xrb, int64_t cols, float *out, int64_t os);
+#endif

@@ -1,0 +1,184 @@
+// The portable kernels (plain C, same integer sums and float order as the SIMD paths) and
+// the run-time choice of instruction set.
+#include <math.h>
+#include "blocks.h"
+#include "internal.h"
+
+/// Eight float lanes accumulated like a 256-bit fmadd of per-4-byte-group integer sums.
+static void lanes_add(float acc[8], const int32_t groups[8], float d) {
+    for (int l = 0; l < 8; l++) acc[l] = fmaf(d, (float)groups[l], acc[l]);
+}
+
+static void groups_signed(const int8_t *w, const int8_t *y, int32_t groups[8]) {
+    for (int l = 0; l < 8; l++) {
+        int32_t s = 0;
+        for (int k = 0; k < 4; k++) s += w[4 * l + k] * y[4 * l + k];
+        groups[l] = s;
+    }
+}
+
+static void unpack_q8_0(const void *block, int8_t out[32]) { memcpy(out, ((const block_q8_0 *)block)->qs, 32); }
+
+static void unpack_q4_0(const void *block, int8_t out[32]) {
+    const block_q4_0 *b = block;
+    for (int i = 0; i < 16; i++) {
+        out[i] = (int8_t)((b->qs[i] & 0xF) - 8);
+        out[i + 16] = (int8_t)((b->qs[i] >> 4) - 8);
+    }
+}
+
+static void unpack_q5_0(const void *block, int8_t out[32]) {
+    const block_q5_0 *b = block;
+    uint32_t high;
+    memcpy(&high, b->qh, 4);
+    for (int i = 0; i < 16; i++) {
+        out[i] = (int8_t)(((b->qs[i] & 0xF) | (((high >> i) & 1) << 4)) - 16);
+        out[i + 16] = (int8_t)(((b->qs[i] >> 4) | (((high >> (i + 16)) & 1) << 4)) - 16);
+    }
+}
+
+static void row_block32(const uint8_t *w, size_t block_bytes, void (*unpack)(const void *, int8_t *), int64_t blocks,
+                        const uint8_t *x, size_t xrb, int nc, float *out, int64_t os) {
+    float acc[4][8] = {{0}};
+    for (int64_t b = 0; b < blocks; b++) {
+        const uint8_t *block = w + b * block_bytes;
+        int8_t q[32];
+        unpack(block, q);
+        uint16_t hd;
+        memcpy(&hd, block, 2);
+        float dw = grok_half_to_float(hd);
+        for (int c = 0; c < nc; c++) {
+            const block_q8_0 *yb = (const block_q8_0 *)(x + c * xrb) + b;
+            int32_t groups[8];
+            groups_signed(q, yb->qs, groups);
+            lanes_add(acc[c], groups, dw * grok_half_to_float(yb->d));
+        }
+    }
+    for (int c = 0; c < nc; c++) out[c * os] = grok_hsum8(acc[c]);
+}
+
+static void row_q45_K(const uint8_t *w, int64_t blocks, const uint8_t *x, size_t xrb, int nc, float *out, int64_t os,
+                      int five) {
+    float sums[4] = {0, 0, 0, 0};
+    for (int64_t b = 0; b < blocks; b++) {
+        const uint8_t *scales, *qs, *qh = NULL;
+        uint16_t hd, hmin;
+        if (five) {
+            const block_q5_K *wb = (const block_q5_K *)w + b;
+            scales = wb->scales; qs = wb->qs; qh = wb->qh; hd = wb->d; hmin = wb->dmin;
+        } else {
+            const block_q4_K *wb = (const block_q4_K *)w + b;
+            scales = wb->scales; qs = wb->qs; hd = wb->d; hmin = wb->dmin;
+        }
+        uint8_t q[256];
+        for (int j = 0; j < 4; j++) {
+            for (int l = 0; l < 32; l++) {
+                uint8_t byte = qs[32 * j + l];
+                q[64 * j + l] = byte & 0xF;
+                q[64 * j + 32 + l] = byte >> 4;
+                if (five) {
+                    q[64 * j + l] |= ((qh[l] >> (2 * j)) & 1) << 4;
+                    q[64 * j + 32 + l] |= ((qh[l] >> (2 * j + 1)) & 1) << 4;
+                }
+            }
+        }
+        float dw = grok_half_to_float(hd), mw = grok_half_to_float(hmin);
+        for (int c = 0; c < nc; c++) {
+            const block_q8_K *yb = (const block_q8_K *)(x + c * xrb) + b;
+            int32_t isum = 0, mins = 0;
+            for (int j = 0; j < 8; j++) {
+                int sc, mn;
+                grok_scale_min_k4(j, scales, &sc, &mn);
+                int32_t s = 0;
+                for (int i = 0; i < 32; i++) s += q[32 * j + i] * yb->qs[32 * j + i];
+                isum += sc * s;
+                mins += mn * (yb->bsums[2 * j] + yb->bsums[2 * j + 1]);
+            }
+            sums[c] += (dw * yb->d) * (float)isum;
+            sums[c] -= (mw * yb->d) * (float)mins;
+        }
+    }
+    for (int c = 0; c < nc; c++) out[c * os] = sums[c];
+}
+
+static void row_q6_K(const uint8_t *w, int64_t blocks, const uint8_t *x, size_t xrb, int nc, float *out, int64_t os) {
+    float sums[4] = {0, 0, 0, 0};
+    for (int64_t b = 0; b < blocks; b++) {
+        const block_q6_K *wb = (const block_q6_K *)w + b;
+        uint8_t q[256];
+        for (int half = 0; half < 2; half++) {
+            const uint8_t *ql = wb->ql + 64 * half, *qh = wb->qh + 32 * half;
+            uint8_t *o = q + 128 * half;
+            for (int l = 0; l < 32; l++) {
+                o[l] = (ql[l] & 0xF) | ((qh[l] & 3) << 4);
+                o[l + 32] = (ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4);
+                o[l + 64] = (ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4);
+                o[l + 96] = (ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4);
+            }
+        }
+        float dw = grok_half_to_float(wb->d);
+        for (int c = 0; c < nc; c++) {
+            const block_q8_K *yb = (const block_q8_K *)(x + c * xrb) + b;
+            int32_t isum = 0, offset = 0;
+            for (int s = 0; s < 16; s++) {
+                int32_t part = 0;
+                for (int i = 0; i < 16; i++) part += q[16 * s + i] * yb->qs[16 * s + i];
+                isum += wb->scales[s] * part;
+                offset += wb->scales[s] * yb->bsums[s];
+            }
+            sums[c] += (dw * yb->d) * (float)(isum - 32 * offset);
+        }
+    }
+    for (int c = 0; c < nc; c++) out[c * os] = sums[c];
+}
+
+static float bf16_to_float(uint16_t h) {
+    uint32_t bits = (uint32_t)h << 16;
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+
+void grok_matmul_float_rows(int type, const uint8_t *row, int64_t n, const uint8_t *x, size_t xrb, int nc,
+                            float *out, int64_t os) {
+    for (int c = 0; c < nc; c++) {
+        const uint8_t *xc = x + c * xrb;
+        float acc[8] = {0};
+        for (int64_t i = 0; i < n; i++) {
+            float a, b;
+            if (type == GROK_TYPE_F32) {
+                memcpy(&a, row + 4 * i, 4);
+                memcpy(&b, xc + 4 * i, 4);
+            } else {
+                uint16_t ha, hb;
+                memcpy(&ha, row + 2 * i, 2);
+                memcpy(&hb, xc + 2 * i, 2);
+                a = type == GROK_TYPE_F16 ? grok_half_to_float(ha) : bf16_to_float(ha);
+                b = type == GROK_TYPE_F16 ? grok_half_to_float(hb) : bf16_to_float(hb);
+            }
+            acc[i & 7] = fmaf(a, b, acc[i & 7]);
+        }
+        out[c * os] = grok_hsum8(acc);
+    }
+}
+
+void grok_matmul_portable(int type, const void *w, size_t wrb, int64_t n, int64_t r0, int64_t r1, const void *x,
+                          size_t xrb, int64_t cols, float *out, int64_t os) {
+    for (int64_t r = r0; r < r1; r++) {
+        const uint8_t *row = (const uint8_t *)w + r * wrb;
+        for (int64_t c0 = 0; c0 < cols; c0 += 4) {
+            int nc = (int)(cols - c0 < 4 ? cols - c0 : 4);
+            const uint8_t *xs = (const uint8_t *)x + c0 * xrb;
+            float *o = out + c0 * os + r;
+            switch (type) {
+            case GROK_TYPE_Q8_0: row_block32(row, sizeof(block_q8_0), unpack_q8_0, n / 32, xs, xrb, nc, o, os); break;
+            case GROK_TYPE_Q4_0: row_block32(row, sizeof(block_q4_0), unpack_q4_0, n / 32, xs, xrb, nc, o, os); break;
+            case GROK_TYPE_Q5_0: row_block32(row, sizeof(block_q5_0), unpack_q5_0, n / 32, xs, xrb, nc, o, os); break;
+            case GROK_TYPE_Q4_K: row_q45_K(row, n / 256, xs, xrb, nc, o, os, 0); break;
+            case GROK_TYPE_Q5_K: row_q45_K(row, n / 256, xs, xrb, nc, o, os, 1); break;
+            case GROK_TYPE_Q6_K: row_q6_K(row, n / 256, xs, xrb, nc, o, os); break;
+            default: grok_matmul_float_rows(type, row, n, xs, xrb, nc, o, os); break;
+            }
+        }
+    }
+}
