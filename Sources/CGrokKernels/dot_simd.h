@@ -4,6 +4,7 @@
 // Every kernel computes exact integer sums per block and accumulates floats in the same order
 // as kernels_portable.c, so all paths give bit-identical results.
 #include <immintrin.h>
+#include <math.h>
 #include "blocks.h"
 
 #define TILE 4
@@ -85,9 +86,11 @@ BLOCK32_KERNEL(row_q4_0, block_q4_0, ISA_FN(unpack_q4_0))
 BLOCK32_KERNEL(row_q5_0, block_q5_0, ISA_FN(unpack_q5_0))
 
 /// Q4_K and Q5_K: eight sub-blocks of 32 unsigned weights with 6-bit scales and mins.
+/// Like llama.cpp's repacked Q4_K kernels, whole tiles of four activation rows accumulate
+/// floats per pair of sub-blocks (its gemm) and the rest once per block (its gemv).
 static void ISA_FN(row_q45_K)(const uint8_t *w, int64_t blocks, const uint8_t *x, size_t xrb, int nc,
-                              float *out, int64_t os, int five) {
-    float sums[TILE] = {0, 0, 0, 0};
+                              float *out, int64_t os, int five, int pairwise) {
+    float sums[TILE] = {0, 0, 0, 0}, minSums[TILE] = {0, 0, 0, 0};
     const __m256i low4 = _mm256_set1_epi8(0x0F);
     for (int64_t b = 0; b < blocks; b++) {
         const uint8_t *scales;
@@ -127,19 +130,27 @@ static void ISA_FN(row_q45_K)(const uint8_t *w, int64_t blocks, const uint8_t *x
                 __m256i p = ISA_FN(dot_groups)(q[j], y);
                 total = _mm256_add_epi32(total, _mm256_mullo_epi32(p, _mm256_set1_epi32(sc[j])));
                 mins += mn[j] * (yb->bsums[2 * j] + yb->bsums[2 * j + 1]);
+                if (pairwise && (j & 1)) {
+                    sums[c] = fmaf((float)ISA_FN(hsum_i32)(total), dw * yb->d, sums[c]);
+                    minSums[c] = fmaf((float)mins, mw * yb->d, minSums[c]);
+                    total = _mm256_setzero_si256();
+                    mins = 0;
+                }
             }
-            int32_t isum = ISA_FN(hsum_i32)(total);
-            sums[c] += (dw * yb->d) * (float)isum;
-            sums[c] -= (mw * yb->d) * (float)mins;
+            if (!pairwise) {
+                sums[c] = fmaf((float)ISA_FN(hsum_i32)(total), dw * yb->d, sums[c]);
+                minSums[c] = fmaf((float)mins, mw * yb->d, minSums[c]);
+            }
         }
     }
-    for (int c = 0; c < nc; c++) out[c * os] = sums[c];
+    for (int c = 0; c < nc; c++) out[c * os] = sums[c] - minSums[c];
 }
 
 /// Q6_K: sixteen sub-blocks of 16 weights (0…63, offset 32) with signed 8-bit scales.
 static void ISA_FN(row_q6_K)(const uint8_t *w, int64_t blocks, const uint8_t *x, size_t xrb, int nc,
                              float *out, int64_t os) {
-    float sums[TILE] = {0, 0, 0, 0};
+    __m256 acc[TILE];
+    for (int c = 0; c < nc; c++) acc[c] = _mm256_setzero_ps();
     const __m256i low4 = _mm256_set1_epi8(0x0F), two = _mm256_set1_epi8(3);
     for (int64_t b = 0; b < blocks; b++) {
         const block_q6_K *wb = (const block_q6_K *)w + b;
@@ -158,23 +169,25 @@ static void ISA_FN(row_q6_K)(const uint8_t *w, int64_t blocks, const uint8_t *x,
             q[4 * half + 3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), low4), h3);
         }
         float dw = grok_half_to_float(wb->d);
+        __m256i scales16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)wb->scales));
         for (int c = 0; c < nc; c++) {
             const block_q8_K *yb = (const block_q8_K *)(x + c * xrb) + b;
             __m256i total = _mm256_setzero_si256();
-            int32_t offset = 0;
             for (int g = 0; g < 8; g++) {
                 __m256i y = _mm256_loadu_si256((const __m256i *)(yb->qs + 32 * g));
                 __m256i p = ISA_FN(dot_groups)(q[g], y);
                 int s0 = wb->scales[2 * g], s1 = wb->scales[2 * g + 1];
                 __m256i scale = _mm256_setr_epi32(s0, s0, s0, s0, s1, s1, s1, s1);
                 total = _mm256_add_epi32(total, _mm256_mullo_epi32(p, scale));
-                offset += s0 * yb->bsums[2 * g] + s1 * yb->bsums[2 * g + 1];
             }
-            int32_t isum = ISA_FN(hsum_i32)(total) - 32 * offset;
-            sums[c] += (dw * yb->d) * (float)isum;
+            // The weights' offset of 32, per lane l from sub-blocks 2l and 2l+1 (ggml's lanes).
+            __m256i bsums = _mm256_loadu_si256((const __m256i *)yb->bsums);
+            __m256i offset = _mm256_slli_epi32(_mm256_madd_epi16(bsums, scales16), 5);
+            total = _mm256_sub_epi32(total, offset);
+            acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(yb->d * dw), _mm256_cvtepi32_ps(total), acc[c]);
         }
     }
-    for (int c = 0; c < nc; c++) out[c * os] = sums[c];
+    for (int c = 0; c < nc; c++) out[c * os] = ISA_FN(hsum)(acc[c]);
 }
 
 static void ISA_FN(matmul)(int type, const void *w, size_t wrb, int64_t n, int64_t r0, int64_t r1,
@@ -189,8 +202,8 @@ static void ISA_FN(matmul)(int type, const void *w, size_t wrb, int64_t n, int64
             case GROK_TYPE_Q8_0: ISA_FN(row_q8_0)(row, n / 32, xs, xrb, nc, o, os); break;
             case GROK_TYPE_Q4_0: ISA_FN(row_q4_0)(row, n / 32, xs, xrb, nc, o, os); break;
             case GROK_TYPE_Q5_0: ISA_FN(row_q5_0)(row, n / 32, xs, xrb, nc, o, os); break;
-            case GROK_TYPE_Q4_K: ISA_FN(row_q45_K)(row, n / 256, xs, xrb, nc, o, os, 0); break;
-            case GROK_TYPE_Q5_K: ISA_FN(row_q45_K)(row, n / 256, xs, xrb, nc, o, os, 1); break;
+            case GROK_TYPE_Q4_K: ISA_FN(row_q45_K)(row, n / 256, xs, xrb, nc, o, os, 0, nc == TILE); break;
+            case GROK_TYPE_Q5_K: ISA_FN(row_q45_K)(row, n / 256, xs, xrb, nc, o, os, 1, nc == TILE); break;
             case GROK_TYPE_Q6_K: ISA_FN(row_q6_K)(row, n / 256, xs, xrb, nc, o, os); break;
             default: grok_matmul_float_rows(type, row, n, xs, xrb, nc, o, os); break;
             }

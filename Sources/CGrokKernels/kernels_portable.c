@@ -58,8 +58,8 @@ static void row_block32(const uint8_t *w, size_t block_bytes, void (*unpack)(con
 }
 
 static void row_q45_K(const uint8_t *w, int64_t blocks, const uint8_t *x, size_t xrb, int nc, float *out, int64_t os,
-                      int five) {
-    float sums[4] = {0, 0, 0, 0};
+                      int five, int pairwise) {
+    float sums[4] = {0, 0, 0, 0}, minSums[4] = {0, 0, 0, 0};
     for (int64_t b = 0; b < blocks; b++) {
         const uint8_t *scales, *qs, *qh = NULL;
         uint16_t hd, hmin;
@@ -93,16 +93,23 @@ static void row_q45_K(const uint8_t *w, int64_t blocks, const uint8_t *x, size_t
                 for (int i = 0; i < 32; i++) s += q[32 * j + i] * yb->qs[32 * j + i];
                 isum += sc * s;
                 mins += mn * (yb->bsums[2 * j] + yb->bsums[2 * j + 1]);
+                if (pairwise && (j & 1)) {
+                    sums[c] = fmaf((float)isum, dw * yb->d, sums[c]);
+                    minSums[c] = fmaf((float)mins, mw * yb->d, minSums[c]);
+                    isum = mins = 0;
+                }
             }
-            sums[c] += (dw * yb->d) * (float)isum;
-            sums[c] -= (mw * yb->d) * (float)mins;
+            if (!pairwise) {
+                sums[c] = fmaf((float)isum, dw * yb->d, sums[c]);
+                minSums[c] = fmaf((float)mins, mw * yb->d, minSums[c]);
+            }
         }
     }
-    for (int c = 0; c < nc; c++) out[c * os] = sums[c];
+    for (int c = 0; c < nc; c++) out[c * os] = sums[c] - minSums[c];
 }
 
 static void row_q6_K(const uint8_t *w, int64_t blocks, const uint8_t *x, size_t xrb, int nc, float *out, int64_t os) {
-    float sums[4] = {0, 0, 0, 0};
+    float acc[4][8] = {{0}};
     for (int64_t b = 0; b < blocks; b++) {
         const block_q6_K *wb = (const block_q6_K *)w + b;
         uint8_t q[256];
@@ -119,17 +126,23 @@ static void row_q6_K(const uint8_t *w, int64_t blocks, const uint8_t *x, size_t 
         float dw = grok_half_to_float(wb->d);
         for (int c = 0; c < nc; c++) {
             const block_q8_K *yb = (const block_q8_K *)(x + c * xrb) + b;
-            int32_t isum = 0, offset = 0;
-            for (int s = 0; s < 16; s++) {
-                int32_t part = 0;
-                for (int i = 0; i < 16; i++) part += q[16 * s + i] * yb->qs[16 * s + i];
-                isum += wb->scales[s] * part;
-                offset += wb->scales[s] * yb->bsums[s];
+            // Lane l holds bytes 4l…4l+3 of every 32-byte group, scaled by its 16-element
+            // sub-block, minus 32 · (scale · sum) of sub-blocks 2l and 2l+1: ggml's lanes.
+            int32_t lanes[8];
+            for (int l = 0; l < 8; l++) {
+                int32_t sum = 0;
+                for (int g = 0; g < 8; g++) {
+                    int32_t part = 0;
+                    for (int k = 0; k < 4; k++) part += q[32 * g + 4 * l + k] * yb->qs[32 * g + 4 * l + k];
+                    sum += wb->scales[2 * g + (l >= 4)] * part;
+                }
+                int32_t offset = yb->bsums[2 * l] * wb->scales[2 * l] + yb->bsums[2 * l + 1] * wb->scales[2 * l + 1];
+                lanes[l] = sum - 32 * offset;
             }
-            sums[c] += (dw * yb->d) * (float)(isum - 32 * offset);
+            lanes_add(acc[c], lanes, yb->d * dw);
         }
     }
-    for (int c = 0; c < nc; c++) out[c * os] = sums[c];
+    for (int c = 0; c < nc; c++) out[c * os] = grok_hsum8(acc[c]);
 }
 
 static float bf16_to_float(uint16_t h) {
@@ -174,8 +187,8 @@ void grok_matmul_portable(int type, const void *w, size_t wrb, int64_t n, int64_
             case GROK_TYPE_Q8_0: row_block32(row, sizeof(block_q8_0), unpack_q8_0, n / 32, xs, xrb, nc, o, os); break;
             case GROK_TYPE_Q4_0: row_block32(row, sizeof(block_q4_0), unpack_q4_0, n / 32, xs, xrb, nc, o, os); break;
             case GROK_TYPE_Q5_0: row_block32(row, sizeof(block_q5_0), unpack_q5_0, n / 32, xs, xrb, nc, o, os); break;
-            case GROK_TYPE_Q4_K: row_q45_K(row, n / 256, xs, xrb, nc, o, os, 0); break;
-            case GROK_TYPE_Q5_K: row_q45_K(row, n / 256, xs, xrb, nc, o, os, 1); break;
+            case GROK_TYPE_Q4_K: row_q45_K(row, n / 256, xs, xrb, nc, o, os, 0, nc == 4); break;
+            case GROK_TYPE_Q5_K: row_q45_K(row, n / 256, xs, xrb, nc, o, os, 1, nc == 4); break;
             case GROK_TYPE_Q6_K: row_q6_K(row, n / 256, xs, xrb, nc, o, os); break;
             default: grok_matmul_float_rows(type, row, n, xs, xrb, nc, o, os); break;
             }

@@ -122,7 +122,7 @@ public final class Gemma3Model: @unchecked Sendable {
         // Feed-forward half: h += norm(down(gelu(gate(x)) · up(x))), x = norm(h).
         VectorMath.rmsNorm(from: hidden, into: normed, rows: batch, weight: block.ffnNorm.values, epsilon: c.rmsEpsilon)
         trace("ffn_norm-\(index)", normed, batch * d)
-        feedForward(block, input: normed, batch: batch, into: scratch)
+        feedForward(block, index: index, input: normed, batch: batch, into: scratch)
         trace("ffn_out-\(index)", scratch, batch * d)
         VectorMath.rmsNorm(scratch, rows: batch, weight: block.postFFNNorm.values, epsilon: c.rmsEpsilon)
         for i in 0..<(batch * d) { hidden[i] += scratch[i] }
@@ -134,7 +134,7 @@ public final class Gemma3Model: @unchecked Sendable {
         tracer(name(), Array(UnsafeBufferPointer(start: values, count: count)))
     }
 
-    private func feedForward(_ block: Gemma3Block, input: UnsafeMutablePointer<Float>, batch: Int, into out: UnsafeMutablePointer<Float>) {
+    private func feedForward(_ block: Gemma3Block, index: Int, input: UnsafeMutablePointer<Float>, batch: Int, into out: UnsafeMutablePointer<Float>) {
         let width = config.feedForward
         let gate = workspace.floats("gate", batch * width)
         let up = workspace.floats("up", batch * width)
@@ -143,7 +143,10 @@ public final class Gemma3Model: @unchecked Sendable {
             MatMulJob(weight: block.gate, input: inputs[0], output: gate),
             MatMulJob(weight: block.up, input: inputs[1], output: up),
         ])
+        trace("ffn_gate-\(index)", gate, batch * width)
+        trace("ffn_up-\(index)", up, batch * width)
         for i in 0..<(batch * width) { gate[i] = VectorMath.gelu(gate[i]) * up[i] }
+        trace("ffn_geglu-\(index)", gate, batch * width)
         let hidden = workspace.quantize(gate, rows: batch, columns: width, for: [block.down.type])[0]
         pool.matMul([MatMulJob(weight: block.down, input: hidden, output: out)])
     }

@@ -35,8 +35,9 @@ enum VectorMath {
             let (c, s) = (cos(angle), sin(angle))
             let a = head[i]
             let b = head[i + half]
-            head[i] = a * c - b * s
-            head[i + half] = a * s + b * c
+            // Fused as llama.cpp's build fuses them (GCC contracts a·c − b·s into fma(a, c, −b·s)).
+            head[i] = (-(b * s)).addingProduct(a, c)
+            head[i + half] = (b * c).addingProduct(a, s)
         }
     }
 

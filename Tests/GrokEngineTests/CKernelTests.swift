@@ -1,0 +1,151 @@
+import CGrokKernels
+import Foundation
+import Testing
+@testable import GrokEngine
+
+/// The C kernels against their Swift reference twins, on every instruction-set level this CPU
+/// has (levels must agree bit for bit; lowering the level is safe while other tests run,
+/// because every level computes the same numbers).
+@Suite(.serialized) struct CKernelTests {
+    static let quantised: [GGMLType] = [.q8_0, .q4_0, .q5_0, .q4_K, .q5_K, .q6_K]
+    static let plain: [GGMLType] = [.f32, .f16, .bf16]
+
+    /// Activations as the kernel sees them: dequantised from the quantised bytes.
+    static func activationValues(_ type: GGMLType, _ bytes: UnsafeRawPointer, count: Int) -> [Double] {
+        switch type {
+        case .q4_0, .q5_0, .q8_0:
+            return (0..<count).map { i in
+                let block = bytes + (i / 32) * 34
+                let d = Half.toFloat(block.loadUnaligned(as: UInt16.self))
+                return Double(d) * Double(block.load(fromByteOffset: 2 + i % 32, as: Int8.self))
+            }
+        case .q4_K, .q5_K, .q6_K:
+            return (0..<count).map { i in
+                let block = bytes + (i / 256) * 292
+                let d = block.loadUnaligned(as: Float.self)
+                return Double(d) * Double(block.load(fromByteOffset: 4 + i % 256, as: Int8.self))
+            }
+        case .f16: return (0..<count).map { Double(Half.toFloat(bytes.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self))) }
+        case .bf16: return (0..<count).map { Double(Float(bitPattern: UInt32(bytes.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self)) << 16)) }
+        default: return (0..<count).map { Double(bytes.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self)) }
+        }
+    }
+
+    /// grok_matmul over 5 weight rows × 6 activation rows (a full tile of four and a tail of
+    /// two) against Σ reference weights × activations in Double. Bound: 1e-4 · Σ|terms| + 1e-5
+    /// (float accumulation over at most a few hundred partial sums); levels agree exactly.
+    @Test(arguments: quantised + plain, [1, 3, 9])
+    func matmulMatchesReference(_ type: GGMLType, blocks: Int) throws {
+        var random = SplitMix64(seed: 0xC0DE + UInt64(type.rawValue) << 8 + UInt64(blocks))
+        let count = blocks * (type.blockElements == 1 ? 64 : type.blockElements)
+        let rows = 5, cols = 6
+        let weights = (0..<rows).flatMap { _ in
+            TensorKernelTests.randomRow(type, blocks: type.blockElements == 1 ? count : blocks, &random)
+        }
+        let rowBytes = weights.count / rows
+        let x = (0..<cols * count).map { _ in Float.random(in: -2...2, using: &random) }
+        let xBytes = grok_activation_row_bytes(Int32(type.rawValue), Int64(count))
+        #expect(xBytes > 0)
+        var xq = [UInt8](repeating: 0, count: xBytes * cols)
+        xq.withUnsafeMutableBytes { out in
+            for c in 0..<cols {
+                grok_quantize_activation(Int32(type.rawValue), x.withUnsafeBufferPointer { $0.baseAddress! + c * count },
+                                         out.baseAddress! + c * xBytes, Int64(count))
+            }
+        }
+        var results: [[Float]] = []
+        for level in Kernels.Level.allCases where Kernels.use(level) == level {
+            var out = [Float](repeating: .nan, count: rows * cols)
+            weights.withUnsafeBytes { w in
+                xq.withUnsafeBytes { xs in
+                    out.withUnsafeMutableBufferPointer { o in
+                        grok_matmul(Int32(type.rawValue), w.baseAddress!, rowBytes, Int64(count), 0, Int64(rows),
+                                    xs.baseAddress!, xBytes, Int64(cols), o.baseAddress!, Int64(rows))
+                    }
+                }
+            }
+            results.append(out)
+        }
+        Kernels.use(.avx512VNNI)
+        #expect(results.count >= 1)
+        for other in results.dropFirst() { #expect(other == results[0], "\(type.name): levels disagree") }
+        for r in 0..<rows {
+            let w = TensorKernelTests.dequantise(type, Array(weights[(r * rowBytes)..<((r + 1) * rowBytes)]), count: count)
+            for c in 0..<cols {
+                let a = xq.withUnsafeBytes { Self.activationValues(type, $0.baseAddress! + c * xBytes, count: count) }
+                var exact = 0.0, magnitude = 0.0
+                for i in 0..<count {
+                    exact += Double(w[i]) * a[i]
+                    magnitude += abs(Double(w[i]) * a[i])
+                }
+                let fast = Double(results[0][c * rows + r])
+                #expect(abs(fast - exact) <= 1e-4 * magnitude + 1e-5, "\(type.name) row \(r) col \(c): \(fast) vs \(exact)")
+            }
+        }
+    }
+
+    /// The C quantiser rounds exactly like the Swift twin (ActivationQuantizer, ggml's rounding).
+    @Test(arguments: [GGMLType.q8_0, .q6_K])
+    func quantisationMatchesSwiftTwin(_ type: GGMLType) {
+        var random = SplitMix64(seed: 77 + UInt64(type.rawValue))
+        let count = 512
+        var x = (0..<count).map { _ in Float.random(in: -3...3, using: &random) }
+        x[7] = 0; x[300] = -5
+        let bytes = grok_activation_row_bytes(Int32(type.rawValue), Int64(count))
+        var q = [UInt8](repeating: 0, count: bytes)
+        q.withUnsafeMutableBytes { grok_quantize_activation(Int32(type.rawValue), x, $0.baseAddress!, Int64(count)) }
+        let ours = q.withUnsafeBytes { Self.activationValues(type, $0.baseAddress!, count: count) }
+        var twin = x
+        twin.withUnsafeMutableBufferPointer { ActivationQuantizer.round($0.baseAddress!, count: count, for: type) }
+        #expect(ours.map { Float($0) } == twin)
+    }
+
+    /// f32 → f16 rounds to nearest even like Float16's initialiser, including ties, subnormals,
+    /// overflow to infinity and NaN; f16 → f32 is exact for every bit pattern.
+    @Test func halfConversionsAreCorrectlyRounded() {
+        for bits in UInt16.min...UInt16.max {
+            let half = Float16(bitPattern: bits)
+            let back = grok_f32_from_f16(bits)
+            #expect(back.bitPattern == Float(half).bitPattern || (back.isNaN && half.isNaN))
+        }
+        var random = SplitMix64(seed: 16)
+        var samples: [Float] = [0, -0, 65504, 65520, 65519.99, 1e-8, 5.96e-8, 2.98e-8, .infinity, -.infinity, 1.00048828125]
+        samples += (0..<20_000).map { _ in Float(bitPattern: UInt32.random(in: 0x3000_0000...0x4800_0000, using: &random)) }
+        for value in samples {
+            let ours = grok_f16_from_f32(value)
+            #expect(ours == Float16(value).bitPattern, "\(value)")
+        }
+        #expect(Float16(bitPattern: grok_f16_from_f32(.nan)).isNaN)
+    }
+
+    /// Attention against a plain Double reference (softmax of scores, weighted sum of values),
+    /// within f16 precision; every level (and native f16 when present) agrees bit for bit.
+    @Test(arguments: [1, 2, 7, 130])
+    func attentionMatchesReference(positions: Int) {
+        var random = SplitMix64(seed: 0xA77 + UInt64(positions))
+        let size = 256, stride = 320
+        func halves(_ n: Int, _ range: ClosedRange<Float>) -> [UInt16] {
+            (0..<n).map { _ in Float16(Float.random(in: range, using: &random)).bitPattern }
+        }
+        let q = halves(size, -0.3...0.3)
+        let keys = halves(positions * stride, -2...2)
+        let values = halves(positions * stride, -3...3)
+        var results: [[Float]] = []
+        for level in Kernels.Level.allCases where Kernels.use(level) == level {
+            var out = [Float](repeating: .nan, count: size)
+            grok_attend_f16(q, keys, values, Int64(stride), Int64(positions), Int64(size), &out)
+            results.append(out)
+        }
+        Kernels.use(.avx512VNNI)
+        for other in results.dropFirst() { #expect(other == results[0]) }
+        let f = { (bits: UInt16) in Double(Float16(bitPattern: bits)) }
+        let scores = (0..<positions).map { p in (0..<size).reduce(0.0) { $0 + f(q[$1]) * f(keys[p * stride + $1]) } }
+        let top = scores.max()!
+        let weights = scores.map { exp($0 - top) }
+        let total = weights.reduce(0, +)
+        for i in 0..<size {
+            let exact = (0..<positions).reduce(0.0) { $0 + weights[$1] * f(values[$1 * stride + i]) } / total
+            #expect(abs(Double(results[0][i]) - exact) <= 4e-3 * 3 + 1e-3 * abs(exact), "element \(i)")
+        }
+    }
+}
