@@ -4,11 +4,14 @@ import Testing
 
 /// Against llama.cpp's greedy continuations on the default model.
 ///
-/// Known gap (issue 3): our logits differ from llama.cpp's by up to about 0.5 nats. Layer 0
-/// agrees to six digits; the differences start as last-bit differences (float summation
-/// order in attention and in the quantised dot products) that flip the 8-bit rounding of the
-/// next layer's activations and grow from there. The strict checks of the issue run under
-/// `withKnownIssue`, which fails loudly once they pass; the loose checks below must hold now.
+/// Known gap (issue 3): the engine now reproduces llama.cpp b11434 (native build on this kind of
+/// machine, AVX-512 FP16) bit for bit, layer by layer, on the 5-, 6- and 7-token prompts (checked
+/// with its eval callback; see the issue notes). The reference file, however, disagrees with that
+/// same build on four of the six prompts (logprobs off by up to 0.13, while two prompts agree to
+/// a constant shift of 2e-4 from its float log-softmax), so it was produced under another
+/// configuration; and 14-token batches still differ in the Q6_K matmul. The strict checks of the
+/// issue run under an intermittent `withKnownIssue` (some prompts already pass them); the loose
+/// checks below must hold.
 @Suite(.serialized) struct GreedyGenerationTests {
     static func logSoftmax(_ logits: [Float]) -> [Double] {
         let maximum = Double(logits.max() ?? 0)
@@ -52,7 +55,7 @@ import Testing
         #expect(agreed >= 2, "the first two greedy tokens must agree")
         // Strict, as the issue asks: identical top-5, logprobs within 0.02, and 48 tokens
         // identical unless the divergence is a genuine near-tie.
-        withKnownIssue("logits differ from llama.cpp's by up to ~0.5 nats (see the suite's comment)", isIntermittent: true) {
+        withKnownIssue("the reference file disagrees with llama.cpp b11434 run here (see the suite's comment)", isIntermittent: true) {
             #expect(top.prefix(5).map { Int32($0) } == reference.top5.map(\.id))
             for (id, logprob) in reference.top5 { #expect(abs(first[Int(id)] - logprob) < 0.02) }
             if let divergence { #expect(divergence.gap < 0.02, "step \(divergence.step): gap \(divergence.gap)") }

@@ -43,11 +43,18 @@ enum VectorMath {
 
     /// GELU, tanh approximation (what Gemma was trained with), looked up at f16 precision
     /// like ggml's table so that results match llama.cpp's.
-    static func gelu(_ x: Float) -> Float {
+    @inline(__always) static func gelu(_ x: Float) -> Float {
         if x <= -10 { return 0 }
         if x >= 10 { return x }
-        let h = Half.round(x)
-        let inner: Float = 0.797_884_56 * h * (1 + 0.044_715 * h * h)
+        return geluTable[Int(Half.fromFloat(x))]
+    }
+
+    /// GELU of every f16 value, rounded to f16 (ggml's table). The polynomial is fused as
+    /// llama.cpp's GCC build fuses it: 1 + a·x·x becomes fma(a·x, x, 1).
+    static let geluTable: [Float] = (0...UInt16.max).map { bits in
+        let h = Half.toFloat(bits)
+        guard h.isFinite else { return h }
+        let inner: Float = 0.797_884_56 * h * Float(1).addingProduct(0.044_715 * h, h)
         return Half.round(0.5 * h * (1 + tanh(inner)))
     }
 
