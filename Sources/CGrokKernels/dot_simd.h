@@ -8,6 +8,7 @@
 #include "blocks.h"
 
 #define TILE 4
+#define TILE32 8
 // f16 scales through the F16C instruction (exact, like the portable conversion).
 #define HALF(h) _cvtsh_ss(h)
 
@@ -50,28 +51,6 @@ static inline __m256i ISA_FN(bits32)(const uint8_t *bits) {
     return _mm256_cmpeq_epi8(_mm256_and_si256(bytes, select), select);
 }
 
-/// Shared loop of the 32-element formats: `unpack` yields 32 signed weights of block b.
-#define BLOCK32_KERNEL(NAME, BLOCK, UNPACK)                                                         \
-static void ISA_FN(NAME)(const uint8_t *w, int64_t blocks, const uint8_t *x, size_t xrb, int nc,  \
-                         float *out, int64_t os) {                                                  \
-    __m256 acc[TILE];                                                                               \
-    for (int c = 0; c < nc; c++) acc[c] = _mm256_setzero_ps();                                      \
-    const BLOCK *wb = (const BLOCK *)w;                                                             \
-    for (int64_t b = 0; b < blocks; b++) {                                                          \
-        __m256i wq = UNPACK(&wb[b]);                                                                \
-        __m256i u = _mm256_sign_epi8(wq, wq);                                                       \
-        float dw = HALF(wb[b].d);                                                     \
-        for (int c = 0; c < nc; c++) {                                                              \
-            const block_q8_0 *yb = (const block_q8_0 *)(x + c * xrb) + b;                           \
-            __m256i y = _mm256_loadu_si256((const __m256i *)yb->qs);                                \
-            __m256i p = ISA_FN(dot_groups)(u, _mm256_sign_epi8(y, wq));                             \
-            __m256 d = _mm256_set1_ps(dw * HALF(yb->d));                              \
-            acc[c] = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(p), acc[c]);                             \
-        }                                                                                           \
-    }                                                                                               \
-    for (int c = 0; c < nc; c++) out[c * os] = ISA_FN(hsum)(acc[c]);                                \
-}
-
 static inline __m256i ISA_FN(unpack_q8_0)(const block_q8_0 *b) {
     return _mm256_loadu_si256((const __m256i *)b->qs);
 }
@@ -83,15 +62,50 @@ static inline __m256i ISA_FN(unpack_q5_0)(const block_q5_0 *b) {
     return _mm256_sub_epi8(_mm256_or_si256(ISA_FN(nibbles32)(b->qs), high), _mm256_set1_epi8(16));
 }
 
-BLOCK32_KERNEL(row_q8_0, block_q8_0, ISA_FN(unpack_q8_0))
-BLOCK32_KERNEL(row_q4_0, block_q4_0, ISA_FN(unpack_q4_0))
-BLOCK32_KERNEL(row_q5_0, block_q5_0, ISA_FN(unpack_q5_0))
+/// The 32-element formats: one weight row against `nc` activation rows. Inlined with constant
+/// `type` and `nc`, so the accumulators stay in registers.
+static inline __attribute__((always_inline)) void ISA_FN(block32_tile)(
+    int type, const uint8_t *w, int64_t blocks, const uint8_t *x, size_t xrb, const int nc, float *out, int64_t os) {
+    __m256 acc[TILE32];
+    for (int c = 0; c < nc; c++) acc[c] = _mm256_setzero_ps();
+    const size_t bytes = type == GROK_TYPE_Q8_0 ? sizeof(block_q8_0) : type == GROK_TYPE_Q4_0 ? sizeof(block_q4_0) : sizeof(block_q5_0);
+    for (int64_t b = 0; b < blocks; b++) {
+        const uint8_t *block = w + b * bytes;
+        __m256i wq = type == GROK_TYPE_Q8_0 ? ISA_FN(unpack_q8_0)((const block_q8_0 *)block)
+                   : type == GROK_TYPE_Q4_0 ? ISA_FN(unpack_q4_0)((const block_q4_0 *)block)
+                                            : ISA_FN(unpack_q5_0)((const block_q5_0 *)block);
+        __m256i u = _mm256_sign_epi8(wq, wq);
+        uint16_t hd;
+        memcpy(&hd, block, 2);
+        float dw = HALF(hd);
+        for (int c = 0; c < nc; c++) {
+            const block_q8_0x *yb = (const block_q8_0x *)(x + c * xrb) + b;
+            __m256i y = _mm256_loadu_si256((const __m256i *)yb->qs);
+            __m256i p = ISA_FN(dot_groups)(u, _mm256_sign_epi8(y, wq));
+            __m256 d = _mm256_set1_ps(dw * yb->d);
+            acc[c] = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(p), acc[c]);
+        }
+    }
+    for (int c = 0; c < nc; c++) out[c * os] = ISA_FN(hsum)(acc[c]);
+}
+
+#define BLOCK32_CASE(N) case N: ISA_FN(block32_tile)(type, w, blocks, x, xrb, N, out, os); break;
+
+static void ISA_FN(row_block32)(int type, const uint8_t *w, int64_t blocks, const uint8_t *x, size_t xrb, int nc,
+                                float *out, int64_t os) {
+    switch (nc) {
+    BLOCK32_CASE(8) BLOCK32_CASE(7) BLOCK32_CASE(6) BLOCK32_CASE(5)
+    BLOCK32_CASE(4) BLOCK32_CASE(3) BLOCK32_CASE(2) BLOCK32_CASE(1)
+    default: break;
+    }
+}
 
 /// Q4_K and Q5_K: eight sub-blocks of 32 unsigned weights with 6-bit scales and mins.
 /// Like llama.cpp's repacked Q4_K kernels, whole tiles of four activation rows accumulate
 /// floats per pair of sub-blocks (its gemm) and the rest once per block (its gemv).
-static void ISA_FN(row_q45_K)(const uint8_t *w, int64_t blocks, const uint8_t *x, size_t xrb, int nc,
-                              float *out, int64_t os, int five, int pairwise) {
+static inline __attribute__((always_inline)) void ISA_FN(q45_K_tile)(
+    const uint8_t *w, int64_t blocks, const uint8_t *x, size_t xrb, const int nc, float *out, int64_t os, const int five,
+    const int pairwise) {
     float sums[TILE] = {0, 0, 0, 0}, minSums[TILE] = {0, 0, 0, 0};
     const __m256i low4 = _mm256_set1_epi8(0x0F);
     for (int64_t b = 0; b < blocks; b++) {
@@ -149,8 +163,8 @@ static void ISA_FN(row_q45_K)(const uint8_t *w, int64_t blocks, const uint8_t *x
 }
 
 /// Q6_K: sixteen sub-blocks of 16 weights (0…63, offset 32) with signed 8-bit scales.
-static void ISA_FN(row_q6_K)(const uint8_t *w, int64_t blocks, const uint8_t *x, size_t xrb, int nc,
-                             float *out, int64_t os) {
+static inline __attribute__((always_inline)) void ISA_FN(q6_K_tile)(
+    const uint8_t *w, int64_t blocks, const uint8_t *x, size_t xrb, const int nc, float *out, int64_t os) {
     __m256 acc[TILE];
     for (int c = 0; c < nc; c++) acc[c] = _mm256_setzero_ps();
     const __m256i low4 = _mm256_set1_epi8(0x0F), two = _mm256_set1_epi8(3);
@@ -192,21 +206,39 @@ static void ISA_FN(row_q6_K)(const uint8_t *w, int64_t blocks, const uint8_t *x,
     for (int c = 0; c < nc; c++) out[c * os] = ISA_FN(hsum)(acc[c]);
 }
 
+/// K-quant rows against 1…4 activation rows, specialised per count (and per format).
+static void ISA_FN(row_kquant)(int type, const uint8_t *w, int64_t blocks, const uint8_t *x, size_t xrb, int nc,
+                               float *out, int64_t os) {
+#define KQ_CASE(N)                                                                          \
+    case N:                                                                                 \
+        if (type == GROK_TYPE_Q6_K) ISA_FN(q6_K_tile)(w, blocks, x, xrb, N, out, os);      \
+        else if (type == GROK_TYPE_Q4_K) ISA_FN(q45_K_tile)(w, blocks, x, xrb, N, out, os, 0, N == TILE); \
+        else ISA_FN(q45_K_tile)(w, blocks, x, xrb, N, out, os, 1, N == TILE);              \
+        break;
+    switch (nc) {
+    KQ_CASE(4) KQ_CASE(3) KQ_CASE(2) KQ_CASE(1)
+    default: break;
+    }
+#undef KQ_CASE
+}
+
 static void ISA_FN(matmul)(int type, const void *w, size_t wrb, int64_t n, int64_t r0, int64_t r1,
                            const void *x, size_t xrb, int64_t cols, float *out, int64_t os) {
+    int block32 = type == GROK_TYPE_Q8_0 || type == GROK_TYPE_Q4_0 || type == GROK_TYPE_Q5_0;
+    int tile = block32 ? TILE32 : TILE;
     for (int64_t r = r0; r < r1; r++) {
         const uint8_t *row = (const uint8_t *)w + r * wrb;
-        for (int64_t c0 = 0; c0 < cols; c0 += TILE) {
-            int nc = (int)(cols - c0 < TILE ? cols - c0 : TILE);
+        for (int64_t c0 = 0; c0 < cols; c0 += tile) {
+            int nc = (int)(cols - c0 < tile ? cols - c0 : tile);
             const uint8_t *xs = (const uint8_t *)x + c0 * xrb;
             float *o = out + c0 * os + r;
             switch (type) {
-            case GROK_TYPE_Q8_0: ISA_FN(row_q8_0)(row, n / 32, xs, xrb, nc, o, os); break;
-            case GROK_TYPE_Q4_0: ISA_FN(row_q4_0)(row, n / 32, xs, xrb, nc, o, os); break;
-            case GROK_TYPE_Q5_0: ISA_FN(row_q5_0)(row, n / 32, xs, xrb, nc, o, os); break;
-            case GROK_TYPE_Q4_K: ISA_FN(row_q45_K)(row, n / 256, xs, xrb, nc, o, os, 0, nc == TILE); break;
-            case GROK_TYPE_Q5_K: ISA_FN(row_q45_K)(row, n / 256, xs, xrb, nc, o, os, 1, nc == TILE); break;
-            case GROK_TYPE_Q6_K: ISA_FN(row_q6_K)(row, n / 256, xs, xrb, nc, o, os); break;
+            case GROK_TYPE_Q8_0: case GROK_TYPE_Q4_0: case GROK_TYPE_Q5_0:
+                ISA_FN(row_block32)(type, row, n / 32, xs, xrb, nc, o, os);
+                break;
+            case GROK_TYPE_Q4_K: case GROK_TYPE_Q5_K: case GROK_TYPE_Q6_K:
+                ISA_FN(row_kquant)(type, row, n / 256, xs, xrb, nc, o, os);
+                break;
             default: grok_matmul_float_rows(type, row, n, xs, xrb, nc, o, os); break;
             }
         }

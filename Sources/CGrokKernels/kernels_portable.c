@@ -48,10 +48,10 @@ static void row_block32(const uint8_t *w, size_t block_bytes, void (*unpack)(con
         memcpy(&hd, block, 2);
         float dw = grok_half_to_float(hd);
         for (int c = 0; c < nc; c++) {
-            const block_q8_0 *yb = (const block_q8_0 *)(x + c * xrb) + b;
+            const block_q8_0x *yb = (const block_q8_0x *)(x + c * xrb) + b;
             int32_t groups[8];
             groups_signed(q, yb->qs, groups);
-            lanes_add(acc[c], groups, dw * grok_half_to_float(yb->d));
+            lanes_add(acc[c], groups, dw * yb->d);
         }
     }
     for (int c = 0; c < nc; c++) out[c * os] = grok_hsum8(acc[c]);

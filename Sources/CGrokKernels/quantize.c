@@ -6,7 +6,7 @@
 size_t grok_activation_row_bytes(int weight_type, int64_t n) {
     switch (weight_type) {
     case GROK_TYPE_Q4_0: case GROK_TYPE_Q5_0: case GROK_TYPE_Q8_0:
-        return n % 32 == 0 ? (size_t)(n / 32) * sizeof(block_q8_0) : 0;
+        return n % 32 == 0 ? (size_t)(n / 32) * sizeof(block_q8_0x) : 0;
     case GROK_TYPE_Q4_K: case GROK_TYPE_Q5_K: case GROK_TYPE_Q6_K:
         return n % 256 == 0 ? (size_t)(n / 256) * sizeof(block_q8_K) : 0;
     case GROK_TYPE_F32: return (size_t)n * 4;
@@ -16,13 +16,13 @@ size_t grok_activation_row_bytes(int weight_type, int64_t n) {
 }
 
 /// Q8_0: scale max|x|/127 stored as f16; values x·127/max rounded to nearest even.
-static void quantize_q8_0(const float *x, block_q8_0 *y, int64_t n) {
+static void quantize_q8_0(const float *x, block_q8_0x *y, int64_t n) {
     for (int64_t b = 0; b < n / 32; b++, x += 32) {
         float amax = 0;
         for (int i = 0; i < 32; i++) amax = fmaxf(amax, fabsf(x[i]));
         float d = amax / 127.0f;
         float inverse = amax != 0 ? 127.0f / amax : 0.0f;
-        y[b].d = grok_f16_from_f32(d);
+        y[b].d = grok_half_to_float(grok_f16_from_f32(d));
         for (int i = 0; i < 32; i++) y[b].qs[i] = (int8_t)rintf(x[i] * inverse);
     }
 }
@@ -85,6 +85,22 @@ void grok_quantize_activation(int weight_type, const float *x, void *out, int64_
 uint16_t grok_f16_from_f32(float x) { return grok_half_from_double((double)x); }
 float grok_f32_from_f16(uint16_t h) { return grok_half_to_float(h); }
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+__attribute__((target("avx2,f16c"))) static void f16_row_f16c(const float *x, uint16_t *out, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm_storeu_si128((__m128i *)(out + i), _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT));
+    for (; i < n; i++) out[i] = grok_half_from_double((double)x[i]);
+}
+#endif
+
 void grok_f16_from_f32_row(const float *x, uint16_t *out, int64_t n) {
+#if defined(__x86_64__)
+    if (grok_kernels_isa() >= GROK_ISA_AVX2) {
+        f16_row_f16c(x, out, n);
+        return;
+    }
+#endif
     for (int64_t i = 0; i < n; i++) out[i] = grok_half_from_double((double)x[i]);
 }

@@ -15,9 +15,11 @@ import Testing
         switch type {
         case .q4_0, .q5_0, .q8_0:
             return (0..<count).map { i in
-                let block = bytes + (i / 32) * 34
-                let d = Half.toFloat(block.loadUnaligned(as: UInt16.self))
-                return Double(d) * Double(block.load(fromByteOffset: 2 + i % 32, as: Int8.self))
+                // Our Q8_0 activation block: the f16-rounded scale widened to f32, then 32 values.
+                let block = bytes + (i / 32) * 36
+                let d = block.loadUnaligned(as: Float.self)
+                #expect(Float(Float16(d)) == d)
+                return Double(d) * Double(block.load(fromByteOffset: 4 + i % 32, as: Int8.self))
             }
         case .q4_K, .q5_K, .q6_K:
             return (0..<count).map { i in

@@ -44,8 +44,9 @@ int grok_kernels_set_isa(int isa);
 int grok_kernels_native_f16(void);
 
 /// Bytes of one activation row of `n` elements in the format `weight_type` rows are multiplied
-/// with (Q8_0 beside Q4_0/Q5_0/Q8_0, Q8_K beside K-quants, f16/bf16/f32 beside those); 0 if the
-/// type is unknown or `n` is not a whole number of blocks.
+/// with; 0 if the type is unknown or `n` is not a whole number of blocks. Beside Q4_0/Q5_0/Q8_0:
+/// blocks of 32 rounded as ggml's Q8_0 (scale rounded to f16) but stored as {f32 scale, 32 × i8};
+/// beside K-quants: ggml's Q8_K; beside f16/bf16/f32: the same type.
 size_t grok_activation_row_bytes(int weight_type, int64_t n);
 
 /// Quantises `n` floats into that format, rounding exactly as ggml does.
