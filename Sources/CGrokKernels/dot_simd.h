@@ -164,7 +164,9 @@ static inline __attribute__((always_inline)) void ISA_FN(q45_K_tile)(
 
 /// Q6_K: sixteen sub-blocks of 16 weights (0…63, offset 32) with signed 8-bit scales.
 static inline __attribute__((always_inline)) void ISA_FN(q6_K_tile)(
-    const uint8_t *w, int64_t blocks, const uint8_t *x, size_t xrb, const int nc, float *out, int64_t os) {
+    const uint8_t *w, int64_t blocks, const uint8_t *x, size_t xrb, const int nc, float *out, int64_t os,
+    const int tiled) {
+    float sums[TILE] = {0, 0, 0, 0};
     __m256 acc[TILE];
     for (int c = 0; c < nc; c++) acc[c] = _mm256_setzero_ps();
     const __m256i low4 = _mm256_set1_epi8(0x0F), two = _mm256_set1_epi8(3);
@@ -200,18 +202,25 @@ static inline __attribute__((always_inline)) void ISA_FN(q6_K_tile)(
             __m256i bsums = _mm256_loadu_si256((const __m256i *)yb->bsums);
             __m256i offset = _mm256_slli_epi32(_mm256_madd_epi16(bsums, scales16), 5);
             total = _mm256_sub_epi32(total, offset);
-            acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(yb->d * dw), _mm256_cvtepi32_ps(total), acc[c]);
+            if (tiled) {
+                sums[c] = fmaf((float)ISA_FN(hsum_i32)(total) * dw, yb->d, sums[c]);
+            } else {
+                acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(yb->d * dw), _mm256_cvtepi32_ps(total), acc[c]);
+            }
         }
     }
-    for (int c = 0; c < nc; c++) out[c * os] = ISA_FN(hsum)(acc[c]);
+    for (int c = 0; c < nc; c++) out[c * os] = tiled ? sums[c] : ISA_FN(hsum)(acc[c]);
 }
 
-/// K-quant rows against 1…4 activation rows, specialised per count (and per format).
+/// K-quant rows against 1…4 activation rows, specialised per count (and per format). `tiled`:
+/// the whole product has at least 8 activation rows, where llama.cpp's tiled K-quant matmul
+/// takes over for Q6_K: per block fma(isum · d_w, d_x, sum) in block order (GCC fuses its mul+add).
 static void ISA_FN(row_kquant)(int type, const uint8_t *w, int64_t blocks, const uint8_t *x, size_t xrb, int nc,
-                               float *out, int64_t os) {
+                               float *out, int64_t os, int tiled) {
 #define KQ_CASE(N)                                                                          \
     case N:                                                                                 \
-        if (type == GROK_TYPE_Q6_K) ISA_FN(q6_K_tile)(w, blocks, x, xrb, N, out, os);      \
+        if (type == GROK_TYPE_Q6_K && tiled) ISA_FN(q6_K_tile)(w, blocks, x, xrb, N, out, os, 1); \
+        else if (type == GROK_TYPE_Q6_K) ISA_FN(q6_K_tile)(w, blocks, x, xrb, N, out, os, 0); \
         else if (type == GROK_TYPE_Q4_K) ISA_FN(q45_K_tile)(w, blocks, x, xrb, N, out, os, 0, N == TILE); \
         else ISA_FN(q45_K_tile)(w, blocks, x, xrb, N, out, os, 1, N == TILE);              \
         break;
@@ -237,7 +246,7 @@ static void ISA_FN(matmul)(int type, const void *w, size_t wrb, int64_t n, int64
                 ISA_FN(row_block32)(type, row, n / 32, xs, xrb, nc, o, os);
                 break;
             case GROK_TYPE_Q4_K: case GROK_TYPE_Q5_K: case GROK_TYPE_Q6_K:
-                ISA_FN(row_kquant)(type, row, n / 256, xs, xrb, nc, o, os);
+                ISA_FN(row_kquant)(type, row, n / 256, xs, xrb, nc, o, os, cols >= GROK_TILED_MIN_ROWS);
                 break;
             default: grok_matmul_float_rows(type, row, n, xs, xrb, nc, o, os); break;
             }

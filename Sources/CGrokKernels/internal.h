@@ -5,6 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/// From this many activation rows on, llama.cpp computes Q6_K products with its tiled kernel.
+#define GROK_TILED_MIN_ROWS 8
+
 /// F32/F16/BF16 weight rows · activation rows in the matching format (portable, all paths).
 void grok_matmul_float_rows(int type, const uint8_t *row, int64_t n, const uint8_t *x, size_t xrb, int nc,
                             float *out, int64_t os);

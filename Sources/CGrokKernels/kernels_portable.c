@@ -108,8 +108,9 @@ static void row_q45_K(const uint8_t *w, int64_t blocks, const uint8_t *x, size_t
     for (int c = 0; c < nc; c++) out[c * os] = sums[c] - minSums[c];
 }
 
-static void row_q6_K(const uint8_t *w, int64_t blocks, const uint8_t *x, size_t xrb, int nc, float *out, int64_t os) {
-    float acc[4][8] = {{0}};
+static void row_q6_K(const uint8_t *w, int64_t blocks, const uint8_t *x, size_t xrb, int nc, float *out, int64_t os,
+                     int tiled) {
+    float acc[4][8] = {{0}}, sums[4] = {0, 0, 0, 0};
     for (int64_t b = 0; b < blocks; b++) {
         const block_q6_K *wb = (const block_q6_K *)w + b;
         uint8_t q[256];
@@ -139,10 +140,16 @@ static void row_q6_K(const uint8_t *w, int64_t blocks, const uint8_t *x, size_t 
                 int32_t offset = yb->bsums[2 * l] * wb->scales[2 * l] + yb->bsums[2 * l + 1] * wb->scales[2 * l + 1];
                 lanes[l] = sum - 32 * offset;
             }
-            lanes_add(acc[c], lanes, yb->d * dw);
+            if (tiled) {
+                int32_t isum = 0;
+                for (int l = 0; l < 8; l++) isum += lanes[l];
+                sums[c] = fmaf((float)isum * dw, yb->d, sums[c]);
+            } else {
+                lanes_add(acc[c], lanes, yb->d * dw);
+            }
         }
     }
-    for (int c = 0; c < nc; c++) out[c * os] = grok_hsum8(acc[c]);
+    for (int c = 0; c < nc; c++) out[c * os] = tiled ? sums[c] : grok_hsum8(acc[c]);
 }
 
 static float bf16_to_float(uint16_t h) {
@@ -189,7 +196,7 @@ void grok_matmul_portable(int type, const void *w, size_t wrb, int64_t n, int64_
             case GROK_TYPE_Q5_0: row_block32(row, sizeof(block_q5_0), unpack_q5_0, n / 32, xs, xrb, nc, o, os); break;
             case GROK_TYPE_Q4_K: row_q45_K(row, n / 256, xs, xrb, nc, o, os, 0, nc == 4); break;
             case GROK_TYPE_Q5_K: row_q45_K(row, n / 256, xs, xrb, nc, o, os, 1, nc == 4); break;
-            case GROK_TYPE_Q6_K: row_q6_K(row, n / 256, xs, xrb, nc, o, os); break;
+            case GROK_TYPE_Q6_K: row_q6_K(row, n / 256, xs, xrb, nc, o, os, cols >= GROK_TILED_MIN_ROWS); break;
             default: grok_matmul_float_rows(type, row, n, xs, xrb, nc, o, os); break;
             }
         }

