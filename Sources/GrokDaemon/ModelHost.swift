@@ -46,6 +46,12 @@ final class ModelHost: Sendable {
         }
     }
 
+    /// How the loaded engine computes, e.g. "avx512-vnni, native f16, 2 threads"; nil until ready.
+    var engine: String? {
+        guard case .ready(let generator) = state.withLock({ $0 }) else { return nil }
+        return "\(Kernels.summary), \(generator.model.threads) threads"
+    }
+
     /// Runs `body` on the engine queue with the model, after loading has finished.
     func run<T: Sendable>(_ body: @escaping @Sendable (TextGenerator) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in

@@ -31,6 +31,7 @@ struct StatusCommand: AsyncParsableCommand {
             ("requests served", "\(status.requestsServed)"),
             ("in flight", "\(status.inFlight)"),
             ("model", status.model.map { "\(($0.path as NSString).lastPathComponent) (\($0.state))" } ?? "none"),
+            ("engine", status.model?.engine ?? "-"),
         ]
         let width = rows.map(\.0.count).max() ?? 0
         for (name, value) in rows {

@@ -15,6 +15,9 @@ import Testing
         let client = try await daemon.client()
         let ready = try await eventually { try await client.call(DaemonStatus.self, NoParams()).model?.state == "ready" }
         #expect(ready, "the model did not load: \(daemon.log)")
+        // Status names the instruction set chosen at run time and the engine's threads.
+        let engine = try await client.call(DaemonStatus.self, NoParams()).model?.engine ?? ""
+        #expect(["avx512-vnni", "avx2", "portable"].contains { engine.hasPrefix($0) } && engine.hasSuffix("threads"), "\(engine)")
         return (daemon, client)
     }
 

@@ -45,10 +45,14 @@ public enum DaemonStatus: RPCMethod {
 extension DaemonStatus {
     public struct ModelStatus: Codable, Sendable {
         public var path: String
+        /// "loading", "ready" or "failed: …".
         public var state: String
-        public init(path: String, state: String) {
+        /// Once ready: the kernels' instruction set and the engine's threads.
+        public var engine: String?
+        public init(path: String, state: String, engine: String? = nil) {
             self.path = path
             self.state = state
+            self.engine = engine
         }
     }
 }
