@@ -137,14 +137,18 @@ static inline __attribute__((always_inline)) void ISA_FN(q45_K_tile)(
             }
         }
         float dw = HALF(hd), mw = HALF(hmin);
+        // Scales applied as ggml does: maddubs to 16-bit pairs, then madd with the 16-bit scale
+        // (cheaper than a 32-bit multiply, and exact: |pair| ≤ 2·31·128, |scale| ≤ 63).
+        __m256i scale16[8];
+        for (int j = 0; j < 8; j++) scale16[j] = _mm256_set1_epi16((short)sc[j]);
         for (int c = 0; c < nc; c++) {
             const block_q8_K *yb = (const block_q8_K *)(x + c * xrb) + b;
             __m256i total = _mm256_setzero_si256();
             int32_t mins = 0;
             for (int j = 0; j < 8; j++) {
                 __m256i y = _mm256_loadu_si256((const __m256i *)(yb->qs + 32 * j));
-                __m256i p = ISA_FN(dot_groups)(q[j], y);
-                total = _mm256_add_epi32(total, _mm256_mullo_epi32(p, _mm256_set1_epi32(sc[j])));
+                __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(q[j], y), scale16[j]);
+                total = _mm256_add_epi32(total, p);
                 mins += mn[j] * (yb->bsums[2 * j] + yb->bsums[2 * j + 1]);
                 if (pairwise && (j & 1)) {
                     sums[c] = fmaf((float)ISA_FN(hsum_i32)(total), dw * yb->d, sums[c]);
@@ -188,15 +192,19 @@ static inline __attribute__((always_inline)) void ISA_FN(q6_K_tile)(
         }
         float dw = HALF(wb->d);
         __m256i scales16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)wb->scales));
+        // Per 32-byte group: the first 16 bytes take scale 2g, the last 16 scale 2g+1 (16-bit).
+        __m256i groupScale[8];
+        for (int g = 0; g < 8; g++) {
+            short s0 = wb->scales[2 * g], s1 = wb->scales[2 * g + 1];
+            groupScale[g] = _mm256_setr_epi16(s0, s0, s0, s0, s0, s0, s0, s0, s1, s1, s1, s1, s1, s1, s1, s1);
+        }
         for (int c = 0; c < nc; c++) {
             const block_q8_K *yb = (const block_q8_K *)(x + c * xrb) + b;
             __m256i total = _mm256_setzero_si256();
             for (int g = 0; g < 8; g++) {
                 __m256i y = _mm256_loadu_si256((const __m256i *)(yb->qs + 32 * g));
-                __m256i p = ISA_FN(dot_groups)(q[g], y);
-                int s0 = wb->scales[2 * g], s1 = wb->scales[2 * g + 1];
-                __m256i scale = _mm256_setr_epi32(s0, s0, s0, s0, s1, s1, s1, s1);
-                total = _mm256_add_epi32(total, _mm256_mullo_epi32(p, scale));
+                // Exact: |pair| ≤ 2·63·128 fits 16 bits; lane l = scale · bytes 4l…4l+3 as before.
+                total = _mm256_add_epi32(total, _mm256_madd_epi16(_mm256_maddubs_epi16(q[g], y), groupScale[g]));
             }
             // The weights' offset of 32, per lane l from sub-blocks 2l and 2l+1 (ggml's lanes).
             __m256i bsums = _mm256_loadu_si256((const __m256i *)yb->bsums);
