@@ -9,6 +9,10 @@
 
 #define TILE 4
 #define TILE32 8
+#define GROK_BAND_BYTES (16 * 1024)
+#ifndef GROK_PREFETCH_BYTES
+#define GROK_PREFETCH_BYTES 1536
+#endif
 // f16 scales through the F16C instruction (exact, like the portable conversion).
 #define HALF(h) _cvtsh_ss(h)
 
@@ -41,6 +45,12 @@ static inline __m256i ISA_FN(nibbles32)(const uint8_t *qs) {
     return _mm256_and_si256(both, _mm256_set1_epi8(0x0F));
 }
 
+/// Prefetches the cache lines of a block GROK_PREFETCH_BYTES ahead (the weight stream).
+static inline void ISA_FN(prefetch_block)(const uint8_t *block, size_t bytes) {
+    for (size_t offset = 0; offset < bytes; offset += 64)
+        _mm_prefetch((const char *)block + GROK_PREFETCH_BYTES + offset, _MM_HINT_T0);
+}
+
 /// 0xFF in byte j where bit j of the 32-bit word is set.
 static inline __m256i ISA_FN(bits32)(const uint8_t *bits) {
     uint32_t word;
@@ -71,6 +81,8 @@ static inline __attribute__((always_inline)) void ISA_FN(block32_tile)(
     const size_t bytes = type == GROK_TYPE_Q8_0 ? sizeof(block_q8_0) : type == GROK_TYPE_Q4_0 ? sizeof(block_q4_0) : sizeof(block_q5_0);
     for (int64_t b = 0; b < blocks; b++) {
         const uint8_t *block = w + b * bytes;
+        // Weights stream from memory once per token: ask for them well ahead of use.
+        _mm_prefetch((const char *)block + GROK_PREFETCH_BYTES, _MM_HINT_T0);
         __m256i wq = type == GROK_TYPE_Q8_0 ? ISA_FN(unpack_q8_0)((const block_q8_0 *)block)
                    : type == GROK_TYPE_Q4_0 ? ISA_FN(unpack_q4_0)((const block_q4_0 *)block)
                                             : ISA_FN(unpack_q5_0)((const block_q5_0 *)block);
@@ -120,6 +132,7 @@ static inline __attribute__((always_inline)) void ISA_FN(q45_K_tile)(
             const block_q4_K *wb = (const block_q4_K *)w + b;
             scales = wb->scales; qs = wb->qs; hd = wb->d; hmin = wb->dmin;
         }
+        ISA_FN(prefetch_block)(w + b * (five ? sizeof(block_q5_K) : sizeof(block_q4_K)), five ? sizeof(block_q5_K) : sizeof(block_q4_K));
         int sc[8], mn[8];
         for (int j = 0; j < 8; j++) grok_scale_min_k4(j, scales, &sc[j], &mn[j]);
         __m256i q[8];
@@ -176,6 +189,7 @@ static inline __attribute__((always_inline)) void ISA_FN(q6_K_tile)(
     const __m256i low4 = _mm256_set1_epi8(0x0F), two = _mm256_set1_epi8(3);
     for (int64_t b = 0; b < blocks; b++) {
         const block_q6_K *wb = (const block_q6_K *)w + b;
+        ISA_FN(prefetch_block)((const uint8_t *)wb, sizeof(block_q6_K));
         __m256i q[8];
         for (int half = 0; half < 2; half++) {
             __m256i l0 = _mm256_loadu_si256((const __m256i *)(wb->ql + 64 * half));
@@ -243,20 +257,27 @@ static void ISA_FN(matmul)(int type, const void *w, size_t wrb, int64_t n, int64
                            const void *x, size_t xrb, int64_t cols, float *out, int64_t os) {
     int block32 = type == GROK_TYPE_Q8_0 || type == GROK_TYPE_Q4_0 || type == GROK_TYPE_Q5_0;
     int tile = block32 ? TILE32 : TILE;
-    for (int64_t r = r0; r < r1; r++) {
-        const uint8_t *row = (const uint8_t *)w + r * wrb;
+    // Bands of rows small enough to stay in L1 while every column tile passes over them, so
+    // both the band's weights and a tile's activations are reused from L1.
+    int64_t band = cols <= tile ? r1 - r0 : (int64_t)(GROK_BAND_BYTES / (wrb ? wrb : 1));
+    if (band < 4) band = 4;
+    for (int64_t rb = r0; rb < r1; rb += band) {
+        int64_t re = rb + band < r1 ? rb + band : r1;
         for (int64_t c0 = 0; c0 < cols; c0 += tile) {
             int nc = (int)(cols - c0 < tile ? cols - c0 : tile);
             const uint8_t *xs = (const uint8_t *)x + c0 * xrb;
-            float *o = out + c0 * os + r;
-            switch (type) {
-            case GROK_TYPE_Q8_0: case GROK_TYPE_Q4_0: case GROK_TYPE_Q5_0:
-                ISA_FN(row_block32)(type, row, n / 32, xs, xrb, nc, o, os);
-                break;
-            case GROK_TYPE_Q4_K: case GROK_TYPE_Q5_K: case GROK_TYPE_Q6_K:
-                ISA_FN(row_kquant)(type, row, n / 256, xs, xrb, nc, o, os, cols >= GROK_TILED_MIN_ROWS);
-                break;
-            default: grok_matmul_float_rows(type, row, n, xs, xrb, nc, o, os); break;
+            for (int64_t r = rb; r < re; r++) {
+                const uint8_t *row = (const uint8_t *)w + r * wrb;
+                float *o = out + c0 * os + r;
+                switch (type) {
+                case GROK_TYPE_Q8_0: case GROK_TYPE_Q4_0: case GROK_TYPE_Q5_0:
+                    ISA_FN(row_block32)(type, row, n / 32, xs, xrb, nc, o, os);
+                    break;
+                case GROK_TYPE_Q4_K: case GROK_TYPE_Q5_K: case GROK_TYPE_Q6_K:
+                    ISA_FN(row_kquant)(type, row, n / 256, xs, xrb, nc, o, os, cols >= GROK_TILED_MIN_ROWS);
+                    break;
+                default: grok_matmul_float_rows(type, row, n, xs, xrb, nc, o, os); break;
+                }
             }
         }
     }
