@@ -10,6 +10,10 @@
 #define TILE 4
 #define TILE32 8
 #define GROK_BAND_BYTES (16 * 1024)
+/// Unpacked 32-element blocks per thread (36 bytes each: about 32 KB, to stay in L1).
+#define GROK_UNPACK_BLOCKS 896
+/// Internal type: weights already unpacked to {f32 scale, 32 × i8}.
+#define GROK_UNPACKED32 (-1)
 #ifndef GROK_PREFETCH_BYTES
 #define GROK_PREFETCH_BYTES 1536
 #endif
@@ -72,24 +76,53 @@ static inline __m256i ISA_FN(unpack_q5_0)(const block_q5_0 *b) {
     return _mm256_sub_epi8(_mm256_or_si256(ISA_FN(nibbles32)(b->qs), high), _mm256_set1_epi8(16));
 }
 
+/// 32 signed weights of a Q8_0, Q4_0 or Q5_0 block.
+static inline __m256i ISA_FN(unpack32)(int type, const uint8_t *block) {
+    return type == GROK_TYPE_Q8_0 ? ISA_FN(unpack_q8_0)((const block_q8_0 *)block)
+         : type == GROK_TYPE_Q4_0 ? ISA_FN(unpack_q4_0)((const block_q4_0 *)block)
+                                  : ISA_FN(unpack_q5_0)((const block_q5_0 *)block);
+}
+
+/// Unpacks `rows` weight rows into {f32 scale, 32 × i8} blocks, once for all column tiles.
+static void ISA_FN(unpack_rows32)(int type, const uint8_t *w, size_t wrb, int64_t blocks, int64_t rows,
+                                  block_q8_0x *out) {
+    const size_t bytes = type == GROK_TYPE_Q8_0 ? sizeof(block_q8_0) : type == GROK_TYPE_Q4_0 ? sizeof(block_q4_0) : sizeof(block_q5_0);
+    for (int64_t r = 0; r < rows; r++) {
+        for (int64_t b = 0; b < blocks; b++) {
+            const uint8_t *block = w + r * wrb + b * bytes;
+            _mm_prefetch((const char *)block + GROK_PREFETCH_BYTES, _MM_HINT_T0);
+            _mm256_storeu_si256((__m256i *)out[r * blocks + b].qs, ISA_FN(unpack32)(type, block));
+            uint16_t hd;
+            memcpy(&hd, block, 2);
+            out[r * blocks + b].d = HALF(hd);
+        }
+    }
+}
+
 /// The 32-element formats: one weight row against `nc` activation rows. Inlined with constant
 /// `type` and `nc`, so the accumulators stay in registers.
 static inline __attribute__((always_inline)) void ISA_FN(block32_tile)(
     int type, const uint8_t *w, int64_t blocks, const uint8_t *x, size_t xrb, const int nc, float *out, int64_t os) {
     __m256 acc[TILE32];
     for (int c = 0; c < nc; c++) acc[c] = _mm256_setzero_ps();
-    const size_t bytes = type == GROK_TYPE_Q8_0 ? sizeof(block_q8_0) : type == GROK_TYPE_Q4_0 ? sizeof(block_q4_0) : sizeof(block_q5_0);
+    const size_t bytes = type == GROK_UNPACKED32 ? sizeof(block_q8_0x) : type == GROK_TYPE_Q8_0 ? sizeof(block_q8_0)
+                       : type == GROK_TYPE_Q4_0 ? sizeof(block_q4_0) : sizeof(block_q5_0);
     for (int64_t b = 0; b < blocks; b++) {
         const uint8_t *block = w + b * bytes;
-        // Weights stream from memory once per token: ask for them well ahead of use.
-        _mm_prefetch((const char *)block + GROK_PREFETCH_BYTES, _MM_HINT_T0);
-        __m256i wq = type == GROK_TYPE_Q8_0 ? ISA_FN(unpack_q8_0)((const block_q8_0 *)block)
-                   : type == GROK_TYPE_Q4_0 ? ISA_FN(unpack_q4_0)((const block_q4_0 *)block)
-                                            : ISA_FN(unpack_q5_0)((const block_q5_0 *)block);
+        __m256i wq;
+        float dw;
+        if (type == GROK_UNPACKED32) {
+            wq = _mm256_loadu_si256((const __m256i *)((const block_q8_0x *)block)->qs);
+            dw = ((const block_q8_0x *)block)->d;
+        } else {
+            // Weights stream from memory once per token: ask for them well ahead of use.
+            _mm_prefetch((const char *)block + GROK_PREFETCH_BYTES, _MM_HINT_T0);
+            wq = ISA_FN(unpack32)(type, block);
+            uint16_t hd;
+            memcpy(&hd, block, 2);
+            dw = HALF(hd);
+        }
         __m256i u = _mm256_sign_epi8(wq, wq);
-        uint16_t hd;
-        memcpy(&hd, block, 2);
-        float dw = HALF(hd);
         for (int c = 0; c < nc; c++) {
             const block_q8_0x *yb = (const block_q8_0x *)(x + c * xrb) + b;
             __m256i y = _mm256_loadu_si256((const __m256i *)yb->qs);
@@ -261,8 +294,15 @@ static void ISA_FN(matmul)(int type, const void *w, size_t wrb, int64_t n, int64
     // both the band's weights and a tile's activations are reused from L1.
     int64_t band = cols <= tile ? r1 - r0 : (int64_t)(GROK_BAND_BYTES / (wrb ? wrb : 1));
     if (band < 4) band = 4;
+    // With several column tiles, 32-element weights are unpacked once per band (not once per
+    // tile) into a per-thread buffer of {f32 scale, 32 × i8} blocks.
+    static __thread block_q8_0x unpacked[GROK_UNPACK_BLOCKS];
+    int64_t blocks32 = n / 32;
+    int unpack = block32 && cols > tile && blocks32 <= GROK_UNPACK_BLOCKS;
+    if (unpack && band * blocks32 > GROK_UNPACK_BLOCKS) band = GROK_UNPACK_BLOCKS / blocks32;
     for (int64_t rb = r0; rb < r1; rb += band) {
         int64_t re = rb + band < r1 ? rb + band : r1;
+        if (unpack) ISA_FN(unpack_rows32)(type, (const uint8_t *)w + rb * wrb, wrb, blocks32, re - rb, unpacked);
         for (int64_t c0 = 0; c0 < cols; c0 += tile) {
             int nc = (int)(cols - c0 < tile ? cols - c0 : tile);
             const uint8_t *xs = (const uint8_t *)x + c0 * xrb;
@@ -271,7 +311,10 @@ static void ISA_FN(matmul)(int type, const void *w, size_t wrb, int64_t n, int64
                 float *o = out + c0 * os + r;
                 switch (type) {
                 case GROK_TYPE_Q8_0: case GROK_TYPE_Q4_0: case GROK_TYPE_Q5_0:
-                    ISA_FN(row_block32)(type, row, n / 32, xs, xrb, nc, o, os);
+                    if (unpack)
+                        ISA_FN(row_block32)(GROK_UNPACKED32, (const uint8_t *)(unpacked + (r - rb) * blocks32), blocks32, xs, xrb, nc, o, os);
+                    else
+                        ISA_FN(row_block32)(type, row, blocks32, xs, xrb, nc, o, os);
                     break;
                 case GROK_TYPE_Q4_K: case GROK_TYPE_Q5_K: case GROK_TYPE_Q6_K:
                     ISA_FN(row_kquant)(type, row, n / 256, xs, xrb, nc, o, os, cols >= GROK_TILED_MIN_ROWS);
