@@ -43,13 +43,17 @@ final class QuantizedActivations {
 
     deinit { base.deallocate() }
 
-    /// Quantises `rows` rows of `columns` floats for weights of `type`, unless it already holds them.
-    func load(_ x: UnsafePointer<Float>, rows: Int, columns: Int, for type: GGMLType) {
+    /// Quantises `rows` rows of `columns` floats for weights of `type`, rows shared across `pool`.
+    func load(_ x: UnsafePointer<Float>, rows: Int, columns: Int, for type: GGMLType, pool: WorkerPool) {
         let rowBytes = grok_activation_row_bytes(Int32(type.rawValue), Int64(columns))
         precondition(rowBytes > 0, "no activation format for \(type.name) rows of \(columns)")
         reserve(rowBytes * rows)
-        for row in 0..<rows {
-            grok_quantize_activation(Int32(type.rawValue), x + row * columns, base + row * rowBytes, Int64(columns))
+        let base = base
+        let perChunk = 16
+        pool.run(chunks: (rows + perChunk - 1) / perChunk) { chunk in
+            for row in (chunk * perChunk)..<min(rows, (chunk + 1) * perChunk) {
+                grok_quantize_activation(Int32(type.rawValue), x + row * columns, base + row * rowBytes, Int64(columns))
+            }
         }
         self.rowBytes = rowBytes
         self.rows = rows

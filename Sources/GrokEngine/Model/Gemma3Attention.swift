@@ -16,7 +16,7 @@ extension Gemma3Model {
         let v = workspace.floats("v", batch * kvWidth)
         let mixed = workspace.floats("mixed", batch * qWidth)
         let inputs = workspace.quantize(
-            input, rows: batch, columns: c.embedding, for: [block.query.type, block.key.type, block.value.type])
+            input, rows: batch, columns: c.embedding, for: [block.query.type, block.key.type, block.value.type], pool: pool)
         pool.matMul([
             MatMulJob(weight: block.query, input: inputs[0], output: q),
             MatMulJob(weight: block.key, input: inputs[1], output: k),
@@ -46,7 +46,7 @@ extension Gemma3Model {
         cache.append(layer: index, keys: k, values: v, positions: batch)
         attend(q: q, batch: batch, first: first, global: global, layer: index, cache: cache, into: mixed)
         trace("kqv_out-\(index)", mixed, batch * qWidth)
-        let attended = workspace.quantize(mixed, rows: batch, columns: qWidth, for: [block.output.type])[0]
+        let attended = workspace.quantize(mixed, rows: batch, columns: qWidth, for: [block.output.type], pool: pool)[0]
         pool.matMul([MatMulJob(weight: block.output, input: attended, output: out)])
     }
 

@@ -99,7 +99,7 @@ public final class Gemma3Model: @unchecked Sendable {
         let x = workspace.floats("final", d)
         VectorMath.rmsNorm(from: last, into: x, rows: 1, weight: outputNorm.values, epsilon: config.rmsEpsilon)
         var logits = [Float](repeating: 0, count: config.vocabularySize)
-        let input = workspace.quantize(x, rows: 1, columns: d, for: [embeddings.type])[0]
+        let input = workspace.quantize(x, rows: 1, columns: d, for: [embeddings.type], pool: pool)[0]
         logits.withUnsafeMutableBufferPointer { out in
             pool.matMul([MatMulJob(weight: embeddings, input: input, output: out.baseAddress!)])
         }
@@ -138,16 +138,18 @@ public final class Gemma3Model: @unchecked Sendable {
         let width = config.feedForward
         let gate = workspace.floats("gate", batch * width)
         let up = workspace.floats("up", batch * width)
-        let inputs = workspace.quantize(input, rows: batch, columns: config.embedding, for: [block.gate.type, block.up.type])
+        let inputs = workspace.quantize(input, rows: batch, columns: config.embedding, for: [block.gate.type, block.up.type], pool: pool)
         pool.matMul([
             MatMulJob(weight: block.gate, input: inputs[0], output: gate),
             MatMulJob(weight: block.up, input: inputs[1], output: up),
         ])
         trace("ffn_gate-\(index)", gate, batch * width)
         trace("ffn_up-\(index)", up, batch * width)
-        for i in 0..<(batch * width) { gate[i] = VectorMath.gelu(gate[i]) * up[i] }
+        pool.run(chunks: (batch + 7) / 8) { chunk in
+            for i in (chunk * 8 * width)..<(min(batch, chunk * 8 + 8) * width) { gate[i] = VectorMath.gelu(gate[i]) * up[i] }
+        }
         trace("ffn_geglu-\(index)", gate, batch * width)
-        let hidden = workspace.quantize(gate, rows: batch, columns: width, for: [block.down.type])[0]
+        let hidden = workspace.quantize(gate, rows: batch, columns: width, for: [block.down.type], pool: pool)[0]
         pool.matMul([MatMulJob(weight: block.down, input: hidden, output: out)])
     }
 }

@@ -21,13 +21,15 @@ final class Workspace {
 
     /// Quantises `x` (rows × columns) once per activation format the given weights need and
     /// returns the activations for each weight type.
-    func quantize(_ x: UnsafePointer<Float>, rows: Int, columns: Int, for types: [GGMLType]) -> [QuantizedActivations] {
+    func quantize(
+        _ x: UnsafePointer<Float>, rows: Int, columns: Int, for types: [GGMLType], pool: WorkerPool
+    ) -> [QuantizedActivations] {
         var done: Set<UInt32> = []
         return types.map { type in
             let format = Self.format(of: type)
             let slot = formats[format] ?? QuantizedActivations()
             formats[format] = slot
-            if done.insert(format).inserted { slot.load(x, rows: rows, columns: columns, for: type) }
+            if done.insert(format).inserted { slot.load(x, rows: rows, columns: columns, for: type, pool: pool) }
             return slot
         }
     }
