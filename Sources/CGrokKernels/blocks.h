@@ -20,6 +20,15 @@ typedef struct { uint16_t d, dmin; uint8_t scales[12]; uint8_t qs[128]; } block_
 typedef struct { uint16_t d, dmin; uint8_t scales[12]; uint8_t qh[32]; uint8_t qs[128]; } block_q5_K; // 176
 typedef struct { uint8_t ql[128]; uint8_t qh[64]; int8_t scales[16]; uint16_t d; } block_q6_K;     // 210
 
+/// A K-quant block unpacked once for all activation tiles: weights as bytes, scales ready.
+typedef struct {
+    uint8_t q[256];          // unsigned weights: 0…31 (Q4_K, Q5_K) or 0…63 (Q6_K, offset 32)
+    int16_t scale16[8][16];  // per 32-weight group, the 16-bit scale of each 16-weight half
+    int16_t scales16[16];    // Q6_K: its 16 sub-block scales (for the offset of 32)
+    int32_t mins[8];         // Q4_K/Q5_K: the sub-block mins
+    float d, dmin;
+} kblock;
+
 _Static_assert(sizeof(block_q8_0) == 34, "q8_0");
 _Static_assert(sizeof(block_q4_0) == 18, "q4_0");
 _Static_assert(sizeof(block_q5_0) == 22, "q5_0");

@@ -12,6 +12,8 @@
 #define GROK_BAND_BYTES (16 * 1024)
 /// Unpacked 32-element blocks per thread (36 bytes each: about 32 KB, to stay in L1).
 #define GROK_UNPACK_BLOCKS 896
+/// Unpacked K-quant blocks per thread (608 bytes each: about 39 KB).
+#define GROK_UNPACK_KBLOCKS 64
 /// Internal type: weights already unpacked to {f32 scale, 32 × i8}.
 #define GROK_UNPACKED32 (-1)
 #ifndef GROK_PREFETCH_BYTES
@@ -145,85 +147,12 @@ static void ISA_FN(row_block32)(int type, const uint8_t *w, int64_t blocks, cons
     }
 }
 
-/// Q4_K and Q5_K: eight sub-blocks of 32 unsigned weights with 6-bit scales and mins.
-/// Like llama.cpp's repacked Q4_K kernels, whole tiles of four activation rows accumulate
-/// floats per pair of sub-blocks (its gemm) and the rest once per block (its gemv).
-static inline __attribute__((always_inline)) void ISA_FN(q45_K_tile)(
-    const uint8_t *w, int64_t blocks, const uint8_t *x, size_t xrb, const int nc, float *out, int64_t os, const int five,
-    const int pairwise) {
-    float sums[TILE] = {0, 0, 0, 0}, minSums[TILE] = {0, 0, 0, 0};
+/// Unpacks one Q4_K, Q5_K or Q6_K block (the only place that reads their bit layouts here).
+static inline void ISA_FN(unpack_kblock)(int type, const uint8_t *block, kblock *out) {
     const __m256i low4 = _mm256_set1_epi8(0x0F);
-    for (int64_t b = 0; b < blocks; b++) {
-        const uint8_t *scales;
-        const uint8_t *qs;
-        const uint8_t *qh = NULL;
-        uint16_t hd, hmin;
-        if (five) {
-            const block_q5_K *wb = (const block_q5_K *)w + b;
-            scales = wb->scales; qs = wb->qs; qh = wb->qh; hd = wb->d; hmin = wb->dmin;
-        } else {
-            const block_q4_K *wb = (const block_q4_K *)w + b;
-            scales = wb->scales; qs = wb->qs; hd = wb->d; hmin = wb->dmin;
-        }
-        ISA_FN(prefetch_block)(w + b * (five ? sizeof(block_q5_K) : sizeof(block_q4_K)), five ? sizeof(block_q5_K) : sizeof(block_q4_K));
-        int sc[8], mn[8];
-        for (int j = 0; j < 8; j++) grok_scale_min_k4(j, scales, &sc[j], &mn[j]);
-        __m256i q[8];
-        __m256i high = five ? _mm256_loadu_si256((const __m256i *)qh) : _mm256_setzero_si256();
-        for (int j = 0; j < 4; j++) {
-            __m256i bytes = _mm256_loadu_si256((const __m256i *)(qs + 32 * j));
-            q[2 * j] = _mm256_and_si256(bytes, low4);
-            q[2 * j + 1] = _mm256_and_si256(_mm256_srli_epi16(bytes, 4), low4);
-            if (five) {
-                __m256i one = _mm256_set1_epi8(1);
-                __m256i h0 = _mm256_and_si256(_mm256_srli_epi16(high, 2 * j), one);
-                __m256i h1 = _mm256_and_si256(_mm256_srli_epi16(high, 2 * j + 1), one);
-                q[2 * j] = _mm256_or_si256(q[2 * j], _mm256_slli_epi16(h0, 4));
-                q[2 * j + 1] = _mm256_or_si256(q[2 * j + 1], _mm256_slli_epi16(h1, 4));
-            }
-        }
-        float dw = HALF(hd), mw = HALF(hmin);
-        // Scales applied as ggml does: maddubs to 16-bit pairs, then madd with the 16-bit scale
-        // (cheaper than a 32-bit multiply, and exact: |pair| ≤ 2·31·128, |scale| ≤ 63).
-        __m256i scale16[8];
-        for (int j = 0; j < 8; j++) scale16[j] = _mm256_set1_epi16((short)sc[j]);
-        for (int c = 0; c < nc; c++) {
-            const block_q8_K *yb = (const block_q8_K *)(x + c * xrb) + b;
-            __m256i total = _mm256_setzero_si256();
-            int32_t mins = 0;
-            for (int j = 0; j < 8; j++) {
-                __m256i y = _mm256_loadu_si256((const __m256i *)(yb->qs + 32 * j));
-                __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(q[j], y), scale16[j]);
-                total = _mm256_add_epi32(total, p);
-                mins += mn[j] * (yb->bsums[2 * j] + yb->bsums[2 * j + 1]);
-                if (pairwise && (j & 1)) {
-                    sums[c] = fmaf((float)ISA_FN(hsum_i32)(total), dw * yb->d, sums[c]);
-                    minSums[c] = fmaf((float)mins, mw * yb->d, minSums[c]);
-                    total = _mm256_setzero_si256();
-                    mins = 0;
-                }
-            }
-            if (!pairwise) {
-                sums[c] = fmaf((float)ISA_FN(hsum_i32)(total), dw * yb->d, sums[c]);
-                minSums[c] = fmaf((float)mins, mw * yb->d, minSums[c]);
-            }
-        }
-    }
-    for (int c = 0; c < nc; c++) out[c * os] = sums[c] - minSums[c];
-}
-
-/// Q6_K: sixteen sub-blocks of 16 weights (0…63, offset 32) with signed 8-bit scales.
-static inline __attribute__((always_inline)) void ISA_FN(q6_K_tile)(
-    const uint8_t *w, int64_t blocks, const uint8_t *x, size_t xrb, const int nc, float *out, int64_t os,
-    const int tiled) {
-    float sums[TILE] = {0, 0, 0, 0};
-    __m256 acc[TILE];
-    for (int c = 0; c < nc; c++) acc[c] = _mm256_setzero_ps();
-    const __m256i low4 = _mm256_set1_epi8(0x0F), two = _mm256_set1_epi8(3);
-    for (int64_t b = 0; b < blocks; b++) {
-        const block_q6_K *wb = (const block_q6_K *)w + b;
-        ISA_FN(prefetch_block)((const uint8_t *)wb, sizeof(block_q6_K));
-        __m256i q[8];
+    if (type == GROK_TYPE_Q6_K) {
+        const block_q6_K *wb = (const block_q6_K *)block;
+        const __m256i two = _mm256_set1_epi8(3);
         for (int half = 0; half < 2; half++) {
             __m256i l0 = _mm256_loadu_si256((const __m256i *)(wb->ql + 64 * half));
             __m256i l1 = _mm256_loadu_si256((const __m256i *)(wb->ql + 64 * half + 32));
@@ -232,35 +161,132 @@ static inline __attribute__((always_inline)) void ISA_FN(q6_K_tile)(
             __m256i h1 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 2), two), 4);
             __m256i h2 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 4), two), 4);
             __m256i h3 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 6), two), 4);
-            q[4 * half + 0] = _mm256_or_si256(_mm256_and_si256(l0, low4), h0);
-            q[4 * half + 1] = _mm256_or_si256(_mm256_and_si256(l1, low4), h1);
-            q[4 * half + 2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), low4), h2);
-            q[4 * half + 3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), low4), h3);
+            uint8_t *q = out->q + 128 * half;
+            _mm256_storeu_si256((__m256i *)(q + 0), _mm256_or_si256(_mm256_and_si256(l0, low4), h0));
+            _mm256_storeu_si256((__m256i *)(q + 32), _mm256_or_si256(_mm256_and_si256(l1, low4), h1));
+            _mm256_storeu_si256((__m256i *)(q + 64), _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), low4), h2));
+            _mm256_storeu_si256((__m256i *)(q + 96), _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), low4), h3));
         }
-        float dw = HALF(wb->d);
-        __m256i scales16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)wb->scales));
-        // Per 32-byte group: the first 16 bytes take scale 2g, the last 16 scale 2g+1 (16-bit).
-        __m256i groupScale[8];
         for (int g = 0; g < 8; g++) {
             short s0 = wb->scales[2 * g], s1 = wb->scales[2 * g + 1];
-            groupScale[g] = _mm256_setr_epi16(s0, s0, s0, s0, s0, s0, s0, s0, s1, s1, s1, s1, s1, s1, s1, s1);
+            _mm256_storeu_si256((__m256i *)out->scale16[g],
+                                _mm256_setr_epi16(s0, s0, s0, s0, s0, s0, s0, s0, s1, s1, s1, s1, s1, s1, s1, s1));
         }
+        _mm256_storeu_si256((__m256i *)out->scales16, _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)wb->scales)));
+        out->d = HALF(wb->d);
+        out->dmin = 0;
+        return;
+    }
+    int five = type == GROK_TYPE_Q5_K;
+    const uint8_t *scales, *qs, *qh = NULL;
+    uint16_t hd, hmin;
+    if (five) {
+        const block_q5_K *wb = (const block_q5_K *)block;
+        scales = wb->scales; qs = wb->qs; qh = wb->qh; hd = wb->d; hmin = wb->dmin;
+    } else {
+        const block_q4_K *wb = (const block_q4_K *)block;
+        scales = wb->scales; qs = wb->qs; hd = wb->d; hmin = wb->dmin;
+    }
+    __m256i high = five ? _mm256_loadu_si256((const __m256i *)qh) : _mm256_setzero_si256();
+    for (int j = 0; j < 4; j++) {
+        __m256i bytes = _mm256_loadu_si256((const __m256i *)(qs + 32 * j));
+        __m256i lo = _mm256_and_si256(bytes, low4);
+        __m256i hi = _mm256_and_si256(_mm256_srli_epi16(bytes, 4), low4);
+        if (five) {
+            __m256i one = _mm256_set1_epi8(1);
+            lo = _mm256_or_si256(lo, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(high, 2 * j), one), 4));
+            hi = _mm256_or_si256(hi, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(high, 2 * j + 1), one), 4));
+        }
+        _mm256_storeu_si256((__m256i *)(out->q + 64 * j), lo);
+        _mm256_storeu_si256((__m256i *)(out->q + 64 * j + 32), hi);
+    }
+    for (int j = 0; j < 8; j++) {
+        int sc, mn;
+        grok_scale_min_k4(j, scales, &sc, &mn);
+        _mm256_storeu_si256((__m256i *)out->scale16[j], _mm256_set1_epi16((short)sc));
+        out->mins[j] = mn;
+    }
+    out->d = HALF(hd);
+    out->dmin = HALF(hmin);
+}
+
+/// Q4_K and Q5_K: eight sub-blocks of 32 unsigned weights with 6-bit scales and mins.
+/// Like llama.cpp's repacked Q4_K kernels, whole tiles of four activation rows accumulate
+/// floats per pair of sub-blocks (its gemm) and the rest once per block (its gemv).
+/// Blocks come unpacked in `pre`, or are unpacked here from the row `w` when `pre` is NULL.
+static inline __attribute__((always_inline)) void ISA_FN(q45_K_tile)(
+    int type, const uint8_t *w, const kblock *pre, int64_t blocks, const uint8_t *x, size_t xrb, const int nc,
+    float *out, int64_t os, const int pairwise) {
+    float sums[TILE] = {0, 0, 0, 0}, minSums[TILE] = {0, 0, 0, 0};
+    const size_t bytes = type == GROK_TYPE_Q5_K ? sizeof(block_q5_K) : sizeof(block_q4_K);
+    kblock local;
+    for (int64_t b = 0; b < blocks; b++) {
+        const kblock *kb = pre ? pre + b : &local;
+        if (!pre) {
+            ISA_FN(prefetch_block)(w + b * bytes, bytes);
+            ISA_FN(unpack_kblock)(type, w + b * bytes, &local);
+        }
+        for (int c = 0; c < nc; c++) {
+            const block_q8_K *yb = (const block_q8_K *)(x + c * xrb) + b;
+            __m256i total = _mm256_setzero_si256();
+            int32_t mins = 0;
+            for (int j = 0; j < 8; j++) {
+                __m256i y = _mm256_loadu_si256((const __m256i *)(yb->qs + 32 * j));
+                // Scales applied as ggml does: maddubs to 16-bit pairs, then madd with the 16-bit
+                // scale (exact: |pair| ≤ 2·31·128, |scale| ≤ 63).
+                __m256i q = _mm256_loadu_si256((const __m256i *)(kb->q + 32 * j));
+                total = _mm256_add_epi32(total, _mm256_madd_epi16(_mm256_maddubs_epi16(q, y),
+                                                                  _mm256_loadu_si256((const __m256i *)kb->scale16[j])));
+                mins += kb->mins[j] * (yb->bsums[2 * j] + yb->bsums[2 * j + 1]);
+                if (pairwise && (j & 1)) {
+                    sums[c] = fmaf((float)ISA_FN(hsum_i32)(total), kb->d * yb->d, sums[c]);
+                    minSums[c] = fmaf((float)mins, kb->dmin * yb->d, minSums[c]);
+                    total = _mm256_setzero_si256();
+                    mins = 0;
+                }
+            }
+            if (!pairwise) {
+                sums[c] = fmaf((float)ISA_FN(hsum_i32)(total), kb->d * yb->d, sums[c]);
+                minSums[c] = fmaf((float)mins, kb->dmin * yb->d, minSums[c]);
+            }
+        }
+    }
+    for (int c = 0; c < nc; c++) out[c * os] = sums[c] - minSums[c];
+}
+
+/// Q6_K: sixteen sub-blocks of 16 weights (0…63, offset 32) with signed 8-bit scales.
+static inline __attribute__((always_inline)) void ISA_FN(q6_K_tile)(
+    const uint8_t *w, const kblock *pre, int64_t blocks, const uint8_t *x, size_t xrb, const int nc, float *out,
+    int64_t os, const int tiled) {
+    float sums[TILE] = {0, 0, 0, 0};
+    __m256 acc[TILE];
+    for (int c = 0; c < nc; c++) acc[c] = _mm256_setzero_ps();
+    kblock local;
+    for (int64_t b = 0; b < blocks; b++) {
+        const kblock *kb = pre ? pre + b : &local;
+        if (!pre) {
+            ISA_FN(prefetch_block)(w + b * sizeof(block_q6_K), sizeof(block_q6_K));
+            ISA_FN(unpack_kblock)(GROK_TYPE_Q6_K, w + b * sizeof(block_q6_K), &local);
+        }
+        __m256i scales16 = _mm256_loadu_si256((const __m256i *)kb->scales16);
         for (int c = 0; c < nc; c++) {
             const block_q8_K *yb = (const block_q8_K *)(x + c * xrb) + b;
             __m256i total = _mm256_setzero_si256();
             for (int g = 0; g < 8; g++) {
                 __m256i y = _mm256_loadu_si256((const __m256i *)(yb->qs + 32 * g));
-                // Exact: |pair| ≤ 2·63·128 fits 16 bits; lane l = scale · bytes 4l…4l+3 as before.
-                total = _mm256_add_epi32(total, _mm256_madd_epi16(_mm256_maddubs_epi16(q[g], y), groupScale[g]));
+                __m256i q = _mm256_loadu_si256((const __m256i *)(kb->q + 32 * g));
+                // Exact: |pair| ≤ 2·63·128 fits 16 bits; lane l = scale · bytes 4l…4l+3.
+                total = _mm256_add_epi32(total, _mm256_madd_epi16(_mm256_maddubs_epi16(q, y),
+                                                                  _mm256_loadu_si256((const __m256i *)kb->scale16[g])));
             }
             // The weights' offset of 32, per lane l from sub-blocks 2l and 2l+1 (ggml's lanes).
             __m256i bsums = _mm256_loadu_si256((const __m256i *)yb->bsums);
             __m256i offset = _mm256_slli_epi32(_mm256_madd_epi16(bsums, scales16), 5);
             total = _mm256_sub_epi32(total, offset);
             if (tiled) {
-                sums[c] = fmaf((float)ISA_FN(hsum_i32)(total) * dw, yb->d, sums[c]);
+                sums[c] = fmaf((float)ISA_FN(hsum_i32)(total) * kb->d, yb->d, sums[c]);
             } else {
-                acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(yb->d * dw), _mm256_cvtepi32_ps(total), acc[c]);
+                acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(yb->d * kb->d), _mm256_cvtepi32_ps(total), acc[c]);
             }
         }
     }
@@ -270,14 +296,13 @@ static inline __attribute__((always_inline)) void ISA_FN(q6_K_tile)(
 /// K-quant rows against 1…4 activation rows, specialised per count (and per format). `tiled`:
 /// the whole product has at least 8 activation rows, where llama.cpp's tiled K-quant matmul
 /// takes over for Q6_K: per block fma(isum · d_w, d_x, sum) in block order (GCC fuses its mul+add).
-static void ISA_FN(row_kquant)(int type, const uint8_t *w, int64_t blocks, const uint8_t *x, size_t xrb, int nc,
-                               float *out, int64_t os, int tiled) {
-#define KQ_CASE(N)                                                                          \
-    case N:                                                                                 \
-        if (type == GROK_TYPE_Q6_K && tiled) ISA_FN(q6_K_tile)(w, blocks, x, xrb, N, out, os, 1); \
-        else if (type == GROK_TYPE_Q6_K) ISA_FN(q6_K_tile)(w, blocks, x, xrb, N, out, os, 0); \
-        else if (type == GROK_TYPE_Q4_K) ISA_FN(q45_K_tile)(w, blocks, x, xrb, N, out, os, 0, N == TILE); \
-        else ISA_FN(q45_K_tile)(w, blocks, x, xrb, N, out, os, 1, N == TILE);              \
+static void ISA_FN(row_kquant)(int type, const uint8_t *w, const kblock *pre, int64_t blocks, const uint8_t *x,
+                               size_t xrb, int nc, float *out, int64_t os, int tiled) {
+#define KQ_CASE(N)                                                                                        \
+    case N:                                                                                               \
+        if (type == GROK_TYPE_Q6_K && tiled) ISA_FN(q6_K_tile)(w, pre, blocks, x, xrb, N, out, os, 1);   \
+        else if (type == GROK_TYPE_Q6_K) ISA_FN(q6_K_tile)(w, pre, blocks, x, xrb, N, out, os, 0);       \
+        else ISA_FN(q45_K_tile)(type, w, pre, blocks, x, xrb, N, out, os, N == TILE);                     \
         break;
     switch (nc) {
     KQ_CASE(4) KQ_CASE(3) KQ_CASE(2) KQ_CASE(1)
@@ -296,13 +321,24 @@ static void ISA_FN(matmul)(int type, const void *w, size_t wrb, int64_t n, int64
     if (band < 4) band = 4;
     // With several column tiles, 32-element weights are unpacked once per band (not once per
     // tile) into a per-thread buffer of {f32 scale, 32 × i8} blocks.
+    // K-quant blocks likewise, into kblocks.
     static __thread block_q8_0x unpacked[GROK_UNPACK_BLOCKS];
-    int64_t blocks32 = n / 32;
+    static __thread kblock kunpacked[GROK_UNPACK_KBLOCKS];
+    int64_t blocks32 = n / 32, blocksK = n / 256;
+    int kquant = type == GROK_TYPE_Q4_K || type == GROK_TYPE_Q5_K || type == GROK_TYPE_Q6_K;
     int unpack = block32 && cols > tile && blocks32 <= GROK_UNPACK_BLOCKS;
+    int unpackK = kquant && cols > tile && blocksK <= GROK_UNPACK_KBLOCKS;
     if (unpack && band * blocks32 > GROK_UNPACK_BLOCKS) band = GROK_UNPACK_BLOCKS / blocks32;
+    if (unpackK && band * blocksK > GROK_UNPACK_KBLOCKS) band = GROK_UNPACK_KBLOCKS / blocksK;
+    size_t kbytes = type == GROK_TYPE_Q6_K ? sizeof(block_q6_K) : type == GROK_TYPE_Q5_K ? sizeof(block_q5_K) : sizeof(block_q4_K);
     for (int64_t rb = r0; rb < r1; rb += band) {
         int64_t re = rb + band < r1 ? rb + band : r1;
         if (unpack) ISA_FN(unpack_rows32)(type, (const uint8_t *)w + rb * wrb, wrb, blocks32, re - rb, unpacked);
+        if (unpackK) {
+            for (int64_t r = rb; r < re; r++)
+                for (int64_t b = 0; b < blocksK; b++)
+                    ISA_FN(unpack_kblock)(type, (const uint8_t *)w + r * wrb + b * kbytes, &kunpacked[(r - rb) * blocksK + b]);
+        }
         for (int64_t c0 = 0; c0 < cols; c0 += tile) {
             int nc = (int)(cols - c0 < tile ? cols - c0 : tile);
             const uint8_t *xs = (const uint8_t *)x + c0 * xrb;
@@ -317,7 +353,8 @@ static void ISA_FN(matmul)(int type, const void *w, size_t wrb, int64_t n, int64
                         ISA_FN(row_block32)(type, row, blocks32, xs, xrb, nc, o, os);
                     break;
                 case GROK_TYPE_Q4_K: case GROK_TYPE_Q5_K: case GROK_TYPE_Q6_K:
-                    ISA_FN(row_kquant)(type, row, n / 256, xs, xrb, nc, o, os, cols >= GROK_TILED_MIN_ROWS);
+                    ISA_FN(row_kquant)(type, row, unpackK ? kunpacked + (r - rb) * blocksK : NULL, blocksK, xs, xrb, nc,
+                                       o, os, cols >= GROK_TILED_MIN_ROWS);
                     break;
                 default: grok_matmul_float_rows(type, row, n, xs, xrb, nc, o, os); break;
                 }
