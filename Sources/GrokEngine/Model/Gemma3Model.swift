@@ -76,11 +76,12 @@ public final class Gemma3Model: @unchecked Sendable {
         let hidden = workspace.floats("hidden", batch * d)
         embed(tokens, into: hidden)
         trace("inp_scaled", hidden, batch * d)
+        var rows = batch
         for (index, block) in blocks.enumerated() {
-            layer(block, index: index, hidden: hidden, batch: batch, cache: cache)
+            rows = layer(block, index: index, hidden: hidden, batch: batch, cache: cache, lastLayer: index == blocks.count - 1)
         }
         cache.advance(by: batch)
-        return logits(last: hidden + (batch - 1) * d)
+        return logits(last: hidden + (rows - 1) * d)
     }
 
     private func embed(_ tokens: [Int32], into hidden: UnsafeMutablePointer<Float>) {
@@ -106,7 +107,12 @@ public final class Gemma3Model: @unchecked Sendable {
         return logits
     }
 
-    private func layer(_ block: Gemma3Block, index: Int, hidden: UnsafeMutablePointer<Float>, batch: Int, cache: KVCache) {
+    /// One block over `batch` positions; returns the rows of `hidden` it leaves (the last layer
+    /// keeps only the last position after attention, since only its logits are asked for, as
+    /// llama.cpp does, so the arithmetic of that row matches its one-row products).
+    private func layer(
+        _ block: Gemma3Block, index: Int, hidden: UnsafeMutablePointer<Float>, batch: Int, cache: KVCache, lastLayer: Bool
+    ) -> Int {
         let c = config
         let d = c.embedding
         let normed = workspace.floats("normed", batch * d)
@@ -116,6 +122,12 @@ public final class Gemma3Model: @unchecked Sendable {
         trace("attn_norm-\(index)", normed, batch * d)
         attention(block, index: index, input: normed, batch: batch, cache: cache, into: scratch)
         trace("attn_out-\(index)", scratch, batch * d)
+        var batch = batch
+        if lastLayer && batch > 1 {
+            hidden.update(from: hidden + (batch - 1) * d, count: d)
+            scratch.update(from: scratch + (batch - 1) * d, count: d)
+            batch = 1
+        }
         VectorMath.rmsNorm(scratch, rows: batch, weight: block.postAttentionNorm.values, epsilon: c.rmsEpsilon)
         for i in 0..<(batch * d) { hidden[i] += scratch[i] }
         trace("sa_out-\(index)", hidden, batch * d)
@@ -127,6 +139,7 @@ public final class Gemma3Model: @unchecked Sendable {
         VectorMath.rmsNorm(scratch, rows: batch, weight: block.postFFNNorm.values, epsilon: c.rmsEpsilon)
         for i in 0..<(batch * d) { hidden[i] += scratch[i] }
         trace("l_out-\(index)", hidden, batch * d)
+        return batch
     }
 
     func trace(_ name: @autoclosure () -> String, _ values: UnsafePointer<Float>, _ count: Int) {
