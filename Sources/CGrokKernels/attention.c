@@ -15,13 +15,13 @@
 
 /// ggml's f16 dot product order: four 16-lane accumulators over 64-element steps, combined
 /// (a0+a2)+(a1+a3), then halved 16→8→4 lanes and summed (v0+v2)+(v1+v3).
-static float score_portable(const uint16_t *q, const uint16_t *k, int64_t size) {
+static float score_portable(const float *q, const uint16_t *k, int64_t size) {
     float lanes[4][16] = {{0}};
     for (int64_t i = 0; i < size; i += 64)
         for (int j = 0; j < 4; j++)
             for (int l = 0; l < 16; l++) {
                 int64_t e = i + 16 * j + l;
-                lanes[j][l] = fmaf(grok_half_to_float(q[e]), grok_half_to_float(k[e]), lanes[j][l]);
+                lanes[j][l] = fmaf(q[e], grok_half_to_float(k[e]), lanes[j][l]);
             }
     float v[16], t8[8], t4[4];
     for (int l = 0; l < 16; l++) v[l] = (lanes[0][l] + lanes[2][l]) + (lanes[1][l] + lanes[3][l]);
@@ -46,12 +46,12 @@ static void mad_portable(uint16_t *acc, const uint16_t *v, float weight, int64_t
 #if defined(__x86_64__)
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
 
-static float score_avx2(const uint16_t *q, const uint16_t *k, int64_t size) {
+static float score_avx2(const float *q, const uint16_t *k, int64_t size) {
     __m256 a[8];
     for (int j = 0; j < 8; j++) a[j] = _mm256_setzero_ps();
     for (int64_t i = 0; i < size; i += 64)
         for (int j = 0; j < 8; j++) {
-            __m256 x = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(q + i + 8 * j)));
+            __m256 x = _mm256_loadu_ps(q + i + 8 * j);
             __m256 y = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(k + i + 8 * j)));
             a[j] = _mm256_fmadd_ps(x, y, a[j]);
         }
@@ -129,7 +129,7 @@ int grok_kernels_native_f16(void) {
 #endif
 }
 
-typedef float (*score_fn)(const uint16_t *, const uint16_t *, int64_t);
+typedef float (*score_fn)(const float *, const uint16_t *, int64_t);
 typedef void (*scale_fn)(uint16_t *, float, int64_t);
 typedef void (*mad_fn)(uint16_t *, const uint16_t *, float, int64_t);
 
@@ -151,9 +151,12 @@ void grok_attend_f16(const uint16_t *q, const uint16_t *keys, const uint16_t *va
 #endif
     uint16_t acc[size];
     memset(acc, 0, sizeof(acc));
+    // The query widened once (exactly) rather than at every position.
+    float query[size];
+    for (int64_t i = 0; i < size; i++) query[i] = grok_half_to_float(q[i]);
     float maximum = -INFINITY, total = 0;
     for (int64_t p = 0; p < count; p++) {
-        float s = score(q, keys + p * stride, size);
+        float s = score(query, keys + p * stride, size);
         float shrink = 1, weight = 1;
         if (s > maximum) {
             float old = maximum;
