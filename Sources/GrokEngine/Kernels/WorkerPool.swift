@@ -7,39 +7,24 @@ import Synchronization
 /// A job is a number of chunks; every thread takes the next chunk until none are left, and
 /// `run` returns when all are done. Workers spin briefly between jobs (a forward pass runs
 /// about a hundred jobs per token, so a sleeping worker would cost more than the work) and
-/// then sleep on a condition until the next job.
+/// then sleep on a condition until the next job. Releasing the pool stops its threads.
 public final class WorkerPool: @unchecked Sendable {
     public let threads: Int
-    private let generation = Atomic<Int>(0)
-    private let nextChunk = Atomic<Int>(0)
-    private let finishedWorkers = Atomic<Int>(0)
-    private let stopping = Atomic<Bool>(false)
-    private let wakeUp = NSCondition()
-    // Written by `run` before `generation` is bumped (release), read after it (acquire).
-    private nonisolated(unsafe) var job: (Int) -> Void = { _ in }
-    private nonisolated(unsafe) var chunkCount = 0
-    private var workers: [Thread] = []
-    /// Spin iterations before a waiting worker goes to sleep (tens of microseconds).
-    private static let spinLimit = 20_000
+    private let core: WorkerPoolCore
 
     public init(threads: Int) {
         self.threads = max(1, threads)
+        core = WorkerPoolCore(threads: self.threads)
         for index in 1..<self.threads {
-            let thread = Thread { [unowned self] in self.workerLoop() }
+            // The thread owns the core, not the pool, so the pool can go away first.
+            let thread = Thread { [core] in core.workerLoop() }
             thread.name = "grok.engine.\(index)"
             thread.stackSize = 1 << 20
-            workers.append(thread)
             thread.start()
         }
     }
 
-    deinit {
-        stopping.store(true, ordering: .releasing)
-        generation.add(1, ordering: .releasing)
-        wakeUp.lock()
-        wakeUp.broadcast()
-        wakeUp.unlock()
-    }
+    deinit { core.stop() }
 
     /// Runs `body(chunk)` for every chunk in 0..<chunks across the pool; returns when all ran.
     /// Not reentrant: one job at a time (the engine's serial queue guarantees it).
@@ -49,6 +34,35 @@ public final class WorkerPool: @unchecked Sendable {
             for chunk in 0..<chunks { body(chunk) }
             return
         }
+        core.run(chunks: chunks, body)
+    }
+}
+
+/// The state the pool's threads share; kept alive by them until `stop`.
+private final class WorkerPoolCore: @unchecked Sendable {
+    let threads: Int
+    private let generation = Atomic<Int>(0)
+    private let nextChunk = Atomic<Int>(0)
+    private let finishedWorkers = Atomic<Int>(0)
+    private let stopping = Atomic<Bool>(false)
+    private let wakeUp = NSCondition()
+    // Written by `run` before `generation` is bumped (release), read after it (acquire).
+    private nonisolated(unsafe) var job: (Int) -> Void = { _ in }
+    private nonisolated(unsafe) var chunkCount = 0
+    /// Spin iterations before a waiting worker goes to sleep (tens of microseconds).
+    private static let spinLimit = 20_000
+
+    init(threads: Int) { self.threads = threads }
+
+    func stop() {
+        stopping.store(true, ordering: .releasing)
+        generation.add(1, ordering: .releasing)
+        wakeUp.lock()
+        wakeUp.broadcast()
+        wakeUp.unlock()
+    }
+
+    func run(chunks: Int, _ body: (Int) -> Void) {
         withoutActuallyEscaping(body) { body in
             job = body
             chunkCount = chunks
@@ -59,7 +73,7 @@ public final class WorkerPool: @unchecked Sendable {
             wakeUp.broadcast()
             wakeUp.unlock()
             drain(body, chunks)
-            while finishedWorkers.load(ordering: .acquiring) < threads - 1 { spinPause() }
+            while finishedWorkers.load(ordering: .acquiring) < threads - 1 { grok_cpu_relax() }
             job = { _ in }
         }
     }
@@ -72,7 +86,7 @@ public final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    private func workerLoop() {
+    func workerLoop() {
         var seen = 0
         while true {
             seen = waitForJob(after: seen)
@@ -86,7 +100,7 @@ public final class WorkerPool: @unchecked Sendable {
         for _ in 0..<Self.spinLimit {
             let current = generation.load(ordering: .acquiring)
             if current != seen { return current }
-            spinPause()
+            grok_cpu_relax()  // the PAUSE hint on x86: this is a spin-wait
         }
         wakeUp.lock()
         defer { wakeUp.unlock() }
@@ -96,7 +110,4 @@ public final class WorkerPool: @unchecked Sendable {
             wakeUp.wait()
         }
     }
-
-    /// A hint to the core that this is a spin-wait loop (the PAUSE instruction on x86).
-    @inline(__always) private func spinPause() { grok_cpu_relax() }
 }
