@@ -104,8 +104,16 @@ import Testing
     @Test func configLimitsAreApplied() async throws {
         let daemon = try await TestDaemon.started(config: #"{"limits":{"maxConnections":2,"maxLineBytes":1000}}"#)
         let one = try RawConnection(path: daemon.socketPath)
-        let two = try RawConnection(path: daemon.socketPath)
         #expect(try one.assertStillServes())
+        // The readiness probe's connection may not have been reaped yet: until it is, a second
+        // connection is (rightly) refused, so try a few times before expecting it to be served.
+        var two = try RawConnection(path: daemon.socketPath)
+        var attempts = 0
+        while !((try? two.assertStillServes()) ?? false), attempts < 40 {
+            attempts += 1
+            try await Task.sleep(for: .milliseconds(50))
+            two = try RawConnection(path: daemon.socketPath)
+        }
         #expect(try two.assertStillServes())
         let three = try RawConnection(path: daemon.socketPath)
         let refusal = try three.readJSON()
