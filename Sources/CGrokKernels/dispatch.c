@@ -39,15 +39,25 @@ const char *grok_kernels_isa_name(int isa) {
     }
 }
 
-void grok_matmul(int type, const void *w, size_t wrb, int64_t n, int64_t r0, int64_t r1, const void *x, size_t xrb,
-                 int64_t cols, float *out, int64_t os) {
+static void matmul(int type, const void *w, size_t wrb, int64_t n, int64_t r0, int64_t r1, const void *x, size_t xrb,
+                   int64_t cols, float *out, int64_t os, int alone) {
     switch (grok_kernels_isa()) {
 #if defined(__x86_64__)
-    case GROK_ISA_AVX512_VNNI: grok_matmul_vnni(type, w, wrb, n, r0, r1, x, xrb, cols, out, os); return;
-    case GROK_ISA_AVX2: grok_matmul_avx2(type, w, wrb, n, r0, r1, x, xrb, cols, out, os); return;
+    case GROK_ISA_AVX512_VNNI: grok_matmul_vnni(type, w, wrb, n, r0, r1, x, xrb, cols, out, os, alone); return;
+    case GROK_ISA_AVX2: grok_matmul_avx2(type, w, wrb, n, r0, r1, x, xrb, cols, out, os, alone); return;
 #endif
-    default: grok_matmul_portable(type, w, wrb, n, r0, r1, x, xrb, cols, out, os); return;
+    default: grok_matmul_portable(type, w, wrb, n, r0, r1, x, xrb, cols, out, os, alone); return;
     }
+}
+
+void grok_matmul(int type, const void *w, size_t wrb, int64_t n, int64_t r0, int64_t r1, const void *x, size_t xrb,
+                 int64_t cols, float *out, int64_t os) {
+    matmul(type, w, wrb, n, r0, r1, x, xrb, cols, out, os, 0);
+}
+
+void grok_matmul_rows_alone(int type, const void *w, size_t wrb, int64_t n, int64_t r0, int64_t r1, const void *x,
+                            size_t xrb, int64_t cols, float *out, int64_t os) {
+    matmul(type, w, wrb, n, r0, r1, x, xrb, cols, out, os, 1);
 }
 
 float grok_dot(int type, const void *w, const void *x, int64_t n) {

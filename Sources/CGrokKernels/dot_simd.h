@@ -297,12 +297,13 @@ static inline __attribute__((always_inline)) void ISA_FN(q6_K_tile)(
 /// the whole product has at least 8 activation rows, where llama.cpp's tiled K-quant matmul
 /// takes over for Q6_K: per block fma(isum · d_w, d_x, sum) in block order (GCC fuses its mul+add).
 static void ISA_FN(row_kquant)(int type, const uint8_t *w, const kblock *pre, int64_t blocks, const uint8_t *x,
-                               size_t xrb, int nc, float *out, int64_t os, int tiled) {
+                               size_t xrb, int nc, float *out, int64_t os, int tiled, int gemm) {
 #define KQ_CASE(N)                                                                                        \
     case N:                                                                                               \
         if (type == GROK_TYPE_Q6_K && tiled) ISA_FN(q6_K_tile)(w, pre, blocks, x, xrb, N, out, os, 1);   \
         else if (type == GROK_TYPE_Q6_K) ISA_FN(q6_K_tile)(w, pre, blocks, x, xrb, N, out, os, 0);       \
-        else ISA_FN(q45_K_tile)(type, w, pre, blocks, x, xrb, N, out, os, N == TILE);                     \
+        else if (gemm && N == TILE) ISA_FN(q45_K_tile)(type, w, pre, blocks, x, xrb, N, out, os, 1);   \
+        else ISA_FN(q45_K_tile)(type, w, pre, blocks, x, xrb, N, out, os, 0);                             \
         break;
     switch (nc) {
     KQ_CASE(4) KQ_CASE(3) KQ_CASE(2) KQ_CASE(1)
@@ -311,8 +312,9 @@ static void ISA_FN(row_kquant)(int type, const uint8_t *w, const kblock *pre, in
 #undef KQ_CASE
 }
 
+/// `alone`: round every activation row as a product of one row (see grok_matmul_rows_alone).
 static void ISA_FN(matmul)(int type, const void *w, size_t wrb, int64_t n, int64_t r0, int64_t r1,
-                           const void *x, size_t xrb, int64_t cols, float *out, int64_t os) {
+                           const void *x, size_t xrb, int64_t cols, float *out, int64_t os, int alone) {
     int block32 = type == GROK_TYPE_Q8_0 || type == GROK_TYPE_Q4_0 || type == GROK_TYPE_Q5_0;
     int tile = block32 ? TILE32 : TILE;
     // Bands of rows small enough to stay in L1 while every column tile passes over them, so
@@ -354,7 +356,7 @@ static void ISA_FN(matmul)(int type, const void *w, size_t wrb, int64_t n, int64
                     break;
                 case GROK_TYPE_Q4_K: case GROK_TYPE_Q5_K: case GROK_TYPE_Q6_K:
                     ISA_FN(row_kquant)(type, row, unpackK ? kunpacked + (r - rb) * blocksK : NULL, blocksK, xs, xrb, nc,
-                                       o, os, cols >= GROK_TILED_MIN_ROWS);
+                                       o, os, !alone && cols >= GROK_TILED_MIN_ROWS, !alone);
                     break;
                 default: grok_matmul_float_rows(type, row, n, xs, xrb, nc, o, os); break;
                 }

@@ -12,9 +12,9 @@
 void grok_matmul_float_rows(int type, const uint8_t *row, int64_t n, const uint8_t *x, size_t xrb, int nc,
                             float *out, int64_t os);
 void grok_matmul_portable(int type, const void *w, size_t wrb, int64_t n, int64_t r0, int64_t r1,
-                          const void *x, size_t xrb, int64_t cols, float *out, int64_t os);
+                          const void *x, size_t xrb, int64_t cols, float *out, int64_t os, int alone);
 void grok_matmul_avx2(int type, const void *w, size_t wrb, int64_t n, int64_t r0, int64_t r1, const void *x,
-                      size_t xrb, int64_t cols, float *out, int64_t os);
+                      size_t xrb, int64_t cols, float *out, int64_t os, int alone);
 void grok_matmul_vnni(int type, const void *w, size_t wrb, int64_t n, int64_t r0, int64_t r1, const void *x,
-                      size_t xrb, int64_t cols, float *out, int64_t os);
+                      size_t xrb, int64_t cols, float *out, int64_t os, int alone);
 #endif

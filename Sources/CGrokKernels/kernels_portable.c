@@ -183,7 +183,7 @@ void grok_matmul_float_rows(int type, const uint8_t *row, int64_t n, const uint8
 }
 
 void grok_matmul_portable(int type, const void *w, size_t wrb, int64_t n, int64_t r0, int64_t r1, const void *x,
-                          size_t xrb, int64_t cols, float *out, int64_t os) {
+                          size_t xrb, int64_t cols, float *out, int64_t os, int alone) {
     for (int64_t r = r0; r < r1; r++) {
         const uint8_t *row = (const uint8_t *)w + r * wrb;
         for (int64_t c0 = 0; c0 < cols; c0 += 4) {
@@ -194,9 +194,9 @@ void grok_matmul_portable(int type, const void *w, size_t wrb, int64_t n, int64_
             case GROK_TYPE_Q8_0: row_block32(row, sizeof(block_q8_0), unpack_q8_0, n / 32, xs, xrb, nc, o, os); break;
             case GROK_TYPE_Q4_0: row_block32(row, sizeof(block_q4_0), unpack_q4_0, n / 32, xs, xrb, nc, o, os); break;
             case GROK_TYPE_Q5_0: row_block32(row, sizeof(block_q5_0), unpack_q5_0, n / 32, xs, xrb, nc, o, os); break;
-            case GROK_TYPE_Q4_K: row_q45_K(row, n / 256, xs, xrb, nc, o, os, 0, nc == 4); break;
-            case GROK_TYPE_Q5_K: row_q45_K(row, n / 256, xs, xrb, nc, o, os, 1, nc == 4); break;
-            case GROK_TYPE_Q6_K: row_q6_K(row, n / 256, xs, xrb, nc, o, os, cols >= GROK_TILED_MIN_ROWS); break;
+            case GROK_TYPE_Q4_K: row_q45_K(row, n / 256, xs, xrb, nc, o, os, 0, !alone && nc == 4); break;
+            case GROK_TYPE_Q5_K: row_q45_K(row, n / 256, xs, xrb, nc, o, os, 1, !alone && nc == 4); break;
+            case GROK_TYPE_Q6_K: row_q6_K(row, n / 256, xs, xrb, nc, o, os, !alone && cols >= GROK_TILED_MIN_ROWS); break;
             default: grok_matmul_float_rows(type, row, n, xs, xrb, nc, o, os); break;
             }
         }

@@ -6,8 +6,8 @@
 #define DPBUSD(acc, u, s) _mm256_dpbusd_epi32((acc), (u), (s))
 #include "dot_simd.h"
 void grok_matmul_vnni(int type, const void *w, size_t wrb, int64_t n, int64_t r0, int64_t r1, const void *x,
-                      size_t xrb, int64_t cols, float *out, int64_t os) {
-    vnni_matmul(type, w, wrb, n, r0, r1, x, xrb, cols, out, os);
+                      size_t xrb, int64_t cols, float *out, int64_t os, int alone) {
+    vnni_matmul(type, w, wrb, n, r0, r1, x, xrb, cols, out, os, alone);
 }
 #pragma clang attribute pop
 #endif

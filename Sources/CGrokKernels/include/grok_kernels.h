@@ -57,6 +57,12 @@ void grok_quantize_activation(int weight_type, const float *x, void *out, int64_
 void grok_matmul(int weight_type, const void *w, size_t w_row_bytes, int64_t n, int64_t r0, int64_t r1,
                  const void *x, size_t x_row_bytes, int64_t cols, float *out, int64_t out_stride);
 
+/// grok_matmul where every activation row is rounded as if multiplied on its own (llama.cpp's
+/// one-row arithmetic), whatever the number of rows: for batches of independent sequences.
+/// grok_matmul itself rounds the rows as llama.cpp rounds one batch of that many rows.
+void grok_matmul_rows_alone(int weight_type, const void *w, size_t w_row_bytes, int64_t n, int64_t r0, int64_t r1,
+                            const void *x, size_t x_row_bytes, int64_t cols, float *out, int64_t out_stride);
+
 /// Single-row dot product: row `w` · activation row `x`, `n` elements.
 float grok_dot(int weight_type, const void *w, const void *x, int64_t n);
 

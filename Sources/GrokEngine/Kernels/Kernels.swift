@@ -68,18 +68,30 @@ final class QuantizedActivations {
     }
 }
 
-/// One weight matrix times a batch of quantised activations, into `output` (batch × rows).
+/// One weight matrix times a group of quantised activation rows, into `output` (rows × outputs).
 struct MatMulJob {
     let weight: WeightMatrix
     let input: QuantizedActivations
     let output: UnsafeMutablePointer<Float>
+    /// The activation rows: all of `input` unless given.
+    var group: RowGroup? = nil
 
-    /// Rows [start, end) of the product.
+    /// Rows [start, end) of the weight matrix (output columns) for the job's activation rows.
     func run(rows range: Range<Int>) {
-        grok_matmul(
+        let first = group?.start ?? 0
+        let count = group?.count ?? input.rows
+        let matmul = group?.alone == true ? grok_matmul_rows_alone : grok_matmul
+        matmul(
             Int32(weight.type.rawValue), weight.base, weight.rowBytes, Int64(weight.columns),
             Int64(range.lowerBound), Int64(range.upperBound),
-            input.base, input.rowBytes, Int64(input.rows), output, Int64(weight.rows))
+            input.base + first * input.rowBytes, input.rowBytes, Int64(count), output + first * weight.rows,
+            Int64(weight.rows))
+    }
+
+    /// The same product for each group of rows (one rounding rule per group).
+    static func grouped(_ weight: WeightMatrix, _ input: QuantizedActivations, _ output: UnsafeMutablePointer<Float>,
+                        _ groups: [RowGroup]) -> [MatMulJob] {
+        groups.map { MatMulJob(weight: weight, input: input, output: output, group: $0) }
     }
 }
 

@@ -70,18 +70,28 @@ public final class Gemma3Model: @unchecked Sendable {
     /// after the last one. All tokens go through each weight matrix together (batched prefill).
     /// Not reentrant: callers run one pass at a time (the daemon's engine queue does).
     public func forward(_ tokens: [Int32], cache: KVCache) -> [Float] {
-        let batch = tokens.count
-        precondition(batch > 0)
+        step([StepInput(cache: cache, tokens: tokens)])[0]!
+    }
+
+    /// One batched pass over several sequences: each weight matrix is read once for all their
+    /// rows. Returns, per input, the logits after its last token (nil where not wanted). Each
+    /// sequence's numbers are exactly those it would get in a step of its own.
+    public func step(_ inputs: [StepInput]) -> [[Float]?] {
+        precondition(inputs.allSatisfy { !$0.tokens.isEmpty })
+        let layout = StepLayout(inputs)
         let d = config.embedding
-        let hidden = workspace.floats("hidden", batch * d)
-        embed(tokens, into: hidden)
-        trace("inp_scaled", hidden, batch * d)
-        var rows = batch
-        for (index, block) in blocks.enumerated() {
-            rows = layer(block, index: index, hidden: hidden, batch: batch, cache: cache, lastLayer: index == blocks.count - 1)
+        let hidden = workspace.floats("hidden", layout.rows * d)
+        for segment in layout.segments { embed(inputs[segment.input].tokens, into: hidden + segment.start * d) }
+        trace("inp_scaled", hidden, layout.rows * d)
+        for (index, block) in blocks.enumerated() where index < blocks.count - 1 {
+            layer(block, index: index, hidden: hidden, layout: layout)
         }
-        cache.advance(by: batch)
-        return logits(last: hidden + (rows - 1) * d)
+        let kept = lastLayer(blocks[blocks.count - 1], hidden: hidden, layout: layout)
+        for segment in layout.segments { segment.cache.advance(by: segment.count) }
+        var results = [[Float]?](repeating: nil, count: inputs.count)
+        let all = logits(hidden, rows: kept.count)
+        for (row, segment) in kept.enumerated() { results[segment.input] = all[row] }
+        return results
     }
 
     private func embed(_ tokens: [Int32], into hidden: UnsafeMutablePointer<Float>) {
@@ -95,51 +105,79 @@ public final class Gemma3Model: @unchecked Sendable {
     }
 
     /// Output norm, then the tied embedding matrix as output projection (vocabulary-sized).
-    private func logits(last: UnsafeMutablePointer<Float>) -> [Float] {
+    private func logits(_ hidden: UnsafeMutablePointer<Float>, rows: Int) -> [[Float]] {
+        guard rows > 0 else { return [] }
         let d = config.embedding
-        let x = workspace.floats("final", d)
-        VectorMath.rmsNorm(from: last, into: x, rows: 1, weight: outputNorm.values, epsilon: config.rmsEpsilon)
-        var logits = [Float](repeating: 0, count: config.vocabularySize)
-        let input = workspace.quantize(x, rows: 1, columns: d, for: [embeddings.type], pool: pool)[0]
+        let vocabulary = config.vocabularySize
+        let x = workspace.floats("final", rows * d)
+        VectorMath.rmsNorm(from: hidden, into: x, rows: rows, weight: outputNorm.values, epsilon: config.rmsEpsilon)
+        var logits = [Float](repeating: 0, count: rows * vocabulary)
+        let input = workspace.quantize(x, rows: rows, columns: d, for: [embeddings.type], pool: pool)[0]
         logits.withUnsafeMutableBufferPointer { out in
-            pool.matMul([MatMulJob(weight: embeddings, input: input, output: out.baseAddress!)])
+            pool.matMul(MatMulJob.grouped(embeddings, input, out.baseAddress!, [RowGroup(start: 0, count: rows, alone: true)]))
         }
-        return logits
+        return (0..<rows).map { Array(logits[($0 * vocabulary)..<(($0 + 1) * vocabulary)]) }
     }
 
-    /// One block over `batch` positions; returns the rows of `hidden` it leaves (the last layer
-    /// keeps only the last position after attention, since only its logits are asked for, as
-    /// llama.cpp does, so the arithmetic of that row matches its one-row products).
-    private func layer(
-        _ block: Gemma3Block, index: Int, hidden: UnsafeMutablePointer<Float>, batch: Int, cache: KVCache, lastLayer: Bool
-    ) -> Int {
-        let c = config
-        let d = c.embedding
-        let normed = workspace.floats("normed", batch * d)
-        let scratch = workspace.floats("scratch", batch * d)
-        // Attention half: h += norm(attention(norm(h))).
-        VectorMath.rmsNorm(from: hidden, into: normed, rows: batch, weight: block.attentionNorm.values, epsilon: c.rmsEpsilon)
-        trace("attn_norm-\(index)", normed, batch * d)
-        attention(block, index: index, input: normed, batch: batch, cache: cache, into: scratch)
-        trace("attn_out-\(index)", scratch, batch * d)
-        var batch = batch
-        if lastLayer && batch > 1 {
-            hidden.update(from: hidden + (batch - 1) * d, count: d)
-            scratch.update(from: scratch + (batch - 1) * d, count: d)
-            batch = 1
+    /// One block over every row of the step.
+    private func layer(_ block: Gemma3Block, index: Int, hidden: UnsafeMutablePointer<Float>, layout: StepLayout) {
+        let rows = layout.rows
+        let scratch = attentionHalf(block, index: index, hidden: hidden, layout: layout)
+        residual(block.postAttentionNorm, scratch, into: hidden, rows: rows)
+        trace("sa_out-\(index)", hidden, rows * config.embedding)
+        feedForwardHalf(block, index: index, hidden: hidden, rows: rows, groups: layout.groups)
+    }
+
+    /// The last block: after attention only the rows whose logits are wanted go on (as llama.cpp
+    /// prunes its last layer), each multiplied alone. Returns those rows' segments, in row order.
+    private func lastLayer(_ block: Gemma3Block, hidden: UnsafeMutablePointer<Float>, layout: StepLayout) -> [StepLayout.Segment] {
+        let index = blocks.count - 1
+        let d = config.embedding
+        let scratch = attentionHalf(block, index: index, hidden: hidden, layout: layout)
+        let (kept, groups) = layout.outputs
+        for (row, segment) in kept.enumerated() {
+            let source = segment.start + segment.count - 1
+            guard source != row else { continue }
+            (hidden + row * d).update(from: hidden + source * d, count: d)
+            (scratch + row * d).update(from: scratch + source * d, count: d)
         }
-        VectorMath.rmsNorm(scratch, rows: batch, weight: block.postAttentionNorm.values, epsilon: c.rmsEpsilon)
-        for i in 0..<(batch * d) { hidden[i] += scratch[i] }
-        trace("sa_out-\(index)", hidden, batch * d)
-        // Feed-forward half: h += norm(down(gelu(gate(x)) · up(x))), x = norm(h).
-        VectorMath.rmsNorm(from: hidden, into: normed, rows: batch, weight: block.ffnNorm.values, epsilon: c.rmsEpsilon)
-        trace("ffn_norm-\(index)", normed, batch * d)
-        feedForward(block, index: index, input: normed, batch: batch, into: scratch)
-        trace("ffn_out-\(index)", scratch, batch * d)
-        VectorMath.rmsNorm(scratch, rows: batch, weight: block.postFFNNorm.values, epsilon: c.rmsEpsilon)
-        for i in 0..<(batch * d) { hidden[i] += scratch[i] }
-        trace("l_out-\(index)", hidden, batch * d)
-        return batch
+        residual(block.postAttentionNorm, scratch, into: hidden, rows: kept.count)
+        trace("sa_out-\(index)", hidden, kept.count * d)
+        feedForwardHalf(block, index: index, hidden: hidden, rows: kept.count, groups: groups)
+        return kept
+    }
+
+    /// h ← h + norm(x), row by row.
+    private func residual(_ norm: WeightVector, _ x: UnsafeMutablePointer<Float>, into hidden: UnsafeMutablePointer<Float>, rows: Int) {
+        VectorMath.rmsNorm(x, rows: rows, weight: norm.values, epsilon: config.rmsEpsilon)
+        for i in 0..<(rows * config.embedding) { hidden[i] += x[i] }
+    }
+
+    /// Attention of norm(h) for every row; returns the projected output (in the scratch buffer).
+    private func attentionHalf(
+        _ block: Gemma3Block, index: Int, hidden: UnsafeMutablePointer<Float>, layout: StepLayout
+    ) -> UnsafeMutablePointer<Float> {
+        let d = config.embedding
+        let normed = workspace.floats("normed", layout.rows * d)
+        let scratch = workspace.floats("scratch", layout.rows * d)
+        VectorMath.rmsNorm(from: hidden, into: normed, rows: layout.rows, weight: block.attentionNorm.values, epsilon: config.rmsEpsilon)
+        trace("attn_norm-\(index)", normed, layout.rows * d)
+        attention(block, index: index, input: normed, layout: layout, into: scratch)
+        trace("attn_out-\(index)", scratch, layout.rows * d)
+        return scratch
+    }
+
+    /// h ← h + norm(down(gelu(gate(x)) · up(x))), x = norm(h), for the first `rows` rows.
+    private func feedForwardHalf(_ block: Gemma3Block, index: Int, hidden: UnsafeMutablePointer<Float>, rows: Int, groups: [RowGroup]) {
+        let d = config.embedding
+        let normed = workspace.floats("normed", rows * d)
+        let scratch = workspace.floats("scratch", rows * d)
+        VectorMath.rmsNorm(from: hidden, into: normed, rows: rows, weight: block.ffnNorm.values, epsilon: config.rmsEpsilon)
+        trace("ffn_norm-\(index)", normed, rows * d)
+        feedForward(block, index: index, input: normed, rows: rows, groups: groups, into: scratch)
+        trace("ffn_out-\(index)", scratch, rows * d)
+        residual(block.postFFNNorm, scratch, into: hidden, rows: rows)
+        trace("l_out-\(index)", hidden, rows * d)
     }
 
     func trace(_ name: @autoclosure () -> String, _ values: UnsafePointer<Float>, _ count: Int) {
@@ -147,22 +185,22 @@ public final class Gemma3Model: @unchecked Sendable {
         tracer(name(), Array(UnsafeBufferPointer(start: values, count: count)))
     }
 
-    private func feedForward(_ block: Gemma3Block, index: Int, input: UnsafeMutablePointer<Float>, batch: Int, into out: UnsafeMutablePointer<Float>) {
+    private func feedForward(
+        _ block: Gemma3Block, index: Int, input: UnsafeMutablePointer<Float>, rows: Int, groups: [RowGroup],
+        into out: UnsafeMutablePointer<Float>
+    ) {
         let width = config.feedForward
-        let gate = workspace.floats("gate", batch * width)
-        let up = workspace.floats("up", batch * width)
-        let inputs = workspace.quantize(input, rows: batch, columns: config.embedding, for: [block.gate.type, block.up.type], pool: pool)
-        pool.matMul([
-            MatMulJob(weight: block.gate, input: inputs[0], output: gate),
-            MatMulJob(weight: block.up, input: inputs[1], output: up),
-        ])
-        trace("ffn_gate-\(index)", gate, batch * width)
-        trace("ffn_up-\(index)", up, batch * width)
-        pool.run(chunks: (batch + 7) / 8) { chunk in
-            for i in (chunk * 8 * width)..<(min(batch, chunk * 8 + 8) * width) { gate[i] = VectorMath.gelu(gate[i]) * up[i] }
+        let gate = workspace.floats("gate", rows * width)
+        let up = workspace.floats("up", rows * width)
+        let inputs = workspace.quantize(input, rows: rows, columns: config.embedding, for: [block.gate.type, block.up.type], pool: pool)
+        pool.matMul(MatMulJob.grouped(block.gate, inputs[0], gate, groups) + MatMulJob.grouped(block.up, inputs[1], up, groups))
+        trace("ffn_gate-\(index)", gate, rows * width)
+        trace("ffn_up-\(index)", up, rows * width)
+        pool.run(chunks: (rows + 7) / 8) { chunk in
+            for i in (chunk * 8 * width)..<(min(rows, chunk * 8 + 8) * width) { gate[i] = VectorMath.gelu(gate[i]) * up[i] }
         }
-        trace("ffn_geglu-\(index)", gate, batch * width)
-        let hidden = workspace.quantize(gate, rows: batch, columns: width, for: [block.down.type], pool: pool)[0]
-        pool.matMul([MatMulJob(weight: block.down, input: hidden, output: out)])
+        trace("ffn_geglu-\(index)", gate, rows * width)
+        let hidden = workspace.quantize(gate, rows: rows, columns: width, for: [block.down.type], pool: pool)[0]
+        pool.matMul(MatMulJob.grouped(block.down, hidden, out, groups))
     }
 }
