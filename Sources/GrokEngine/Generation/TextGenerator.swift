@@ -12,6 +12,8 @@ public struct GenerationResult: Sendable {
     public var decodeMs: Double
     /// Per generated token, the top alternatives (when asked for).
     public var logprobs: [[(id: Int32, logprob: Float)]]
+    /// Time spent waiting for a scheduler slot.
+    public var queuedMs: Double = 0
 }
 
 /// Prompt in, tokens out, one sequence at a time (the shared scheduler comes with issue 4).

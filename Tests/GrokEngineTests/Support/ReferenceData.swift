@@ -76,9 +76,16 @@ enum ReferenceData {
 }
 
 /// Runs heavy, blocking work (whole forward passes) on a GCD thread instead of the Swift
-/// cooperative pool, which other suites' async tests share (two threads on this machine).
+/// cooperative pool, which other suites' async tests share (two threads on this machine), and
+/// one body at a time: suites run in parallel, but the shared model is not reentrant.
 func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global(qos: .userInitiated).async { continuation.resume(with: Result { try body() }) }
+        DispatchQueue.global(qos: .userInitiated).async {
+            modelLock.lock()
+            defer { modelLock.unlock() }
+            continuation.resume(with: Result { try body() })
+        }
     }
 }
+
+private let modelLock = NSLock()

@@ -1,0 +1,83 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import GrokEngine
+
+/// The shared engine with real requests on the real model.
+@Suite(.serialized) struct SchedulerTests {
+    static let generator: Result<TextGenerator, GGUFError> = ReferenceData.model.map { model in
+        TextGenerator(model: model, tokenizer: SentencePieceTokenizer(vocabulary: try! Vocabulary(file: model.file)))
+    }
+
+    /// Collects what the scheduler reports for one request.
+    final class Collector: @unchecked Sendable {
+        let lock = NSLock()
+        var text = ""
+        var positions: [Int] = []
+        var result: GenerationResult?
+        let done = DispatchSemaphore(value: 0)
+
+        func request(_ prompt: [Int32], maxTokens: Int, owner: Int, cancelAfter: Int? = nil) -> GenerationRequest {
+            var options = SamplingOptions()
+            options.maxTokens = maxTokens
+            options.temperature = 0  // greedy
+            return GenerationRequest(
+                prompt: prompt, options: options, owner: owner,
+                onQueued: { position in self.lock.withLock { self.positions.append(position) } },
+                onText: { piece, _ in self.lock.withLock { self.text += piece } },
+                onFinish: { result in
+                    self.lock.withLock { self.result = result }
+                    self.done.signal()
+                },
+                isCancelled: { cancelAfter.map { limit in self.lock.withLock { self.text.count >= limit } } ?? false })
+        }
+
+        func wait() -> GenerationResult {
+            done.wait()
+            return lock.withLock { result! }
+        }
+    }
+
+    /// Eight greedy requests at once, from eight owners: each produces llama.cpp's tokens, as alone.
+    @Test func concurrentRequestsMatchTheirSoloOutput() async throws {
+        try await offPool {
+            let scheduler = Scheduler(generator: try Self.generator.get())
+            defer { scheduler.shutdown() }
+            let cases = Array(ReferenceData.localGreedyCases.prefix(8))
+            let collectors = cases.map { _ in Collector() }
+            for (index, reference) in cases.enumerated() {
+                try scheduler.submit(collectors[index].request(reference.promptIDs, maxTokens: 16, owner: index))
+            }
+            for (index, reference) in cases.enumerated() {
+                let result = collectors[index].wait()
+                #expect(result.ids == Array(reference.ids.prefix(result.ids.count)), "\(reference.prompt)")
+                #expect(result.ids.count == 16 || result.finishReason == .stop)
+                #expect(result.text == collectors[index].text)
+            }
+        }
+    }
+
+    /// Beyond the queue limit a request is refused at once; waiting ones learn their place;
+    /// a cancelled sequence frees its slot and the others carry on to the same tokens.
+    @Test func queueOverloadAndCancellation() async throws {
+        try await offPool {
+            let limits = SchedulerLimits(maxParallel: 1, maxQueue: 2, prefillChunk: 64, prefillsPerStep: 1)
+            let scheduler = Scheduler(generator: try Self.generator.get(), limits: limits)
+            defer { scheduler.shutdown() }
+            let reference = ReferenceData.localGreedyCases[0]
+            let first = Collector(), second = Collector(), third = Collector()
+            try scheduler.submit(first.request(reference.promptIDs, maxTokens: 40, owner: 1, cancelAfter: 12))
+            while scheduler.load.running == 0 { usleep(1000) }  // the first takes the only slot
+            try scheduler.submit(second.request(reference.promptIDs, maxTokens: 8, owner: 2))
+            try scheduler.submit(third.request(reference.promptIDs, maxTokens: 8, owner: 3))
+            #expect(throws: SchedulerRefusal.self) {
+                try scheduler.submit(Collector().request(reference.promptIDs, maxTokens: 8, owner: 4))
+            }
+            #expect(first.wait().finishReason == .cancelled)
+            let results = [second.wait(), third.wait()]
+            for result in results { #expect(result.ids == Array(reference.ids.prefix(8))) }
+            #expect(second.positions.first == 0 && third.positions.first == 1 && third.positions.contains(0))
+            #expect(throws: SchedulerRefusal.emptyPrompt) { try scheduler.submit(Collector().request([], maxTokens: 1, owner: 5)) }
+        }
+    }
+}
