@@ -11,6 +11,8 @@ public struct DaemonConfig: Sendable {
     /// Uids allowed to connect, besides the daemon's own.
     public var allowUIDs: Set<UInt32>
     public var limits: RPCLimits
+    /// The shared engine's slots, queue and prompt chunks.
+    public var engine: SchedulerLimits = .default
     public var logLevel: Logger.Level
     /// The GGUF model to load at start; nil runs without one.
     public var model: String?
@@ -33,6 +35,13 @@ public struct DaemonConfig: Sendable {
         var allowUids: [UInt32]?
         var logLevel: String?
         var limits: Limits?
+        var engine: Engine?
+
+        struct Engine: Decodable {
+            var maxParallel: Int?
+            var maxQueue: Int?
+            var prefillChunk: Int?
+        }
 
         struct Limits: Decodable {
             var maxLineBytes: Int?
@@ -70,7 +79,8 @@ public struct DaemonConfig: Sendable {
         return config
     }
 
-    static let knownKeys: Set<String> = ["socket", "model", "allowUids", "logLevel", "limits"]
+    static let knownKeys: Set<String> = ["socket", "model", "allowUids", "logLevel", "limits", "engine"]
+    static let knownEngine: Set<String> = ["maxParallel", "maxQueue", "prefillChunk"]
     static let knownLimits: Set<String> = ["maxLineBytes", "maxDepth", "maxInFlight", "maxConnections", "drainTimeoutMs"]
 
     /// A misspelt key would silently fall back to a default; name it instead.
@@ -81,6 +91,9 @@ public struct DaemonConfig: Sendable {
         }
         if let unknown = json["limits"]?.objectValue?.keys.first(where: { !knownLimits.contains($0) }) {
             throw Invalid(description: "config file \(path): unknown key \"limits.\(unknown)\"")
+        }
+        if let unknown = json["engine"]?.objectValue?.keys.first(where: { !knownEngine.contains($0) }) {
+            throw Invalid(description: "config file \(path): unknown key \"engine.\(unknown)\"")
         }
     }
 
@@ -104,11 +117,16 @@ public struct DaemonConfig: Sendable {
             limits.maxConnections = try positive(given.maxConnections, "maxConnections", path) ?? limits.maxConnections
             limits.drainTimeoutMs = try positive(given.drainTimeoutMs, "drainTimeoutMs", path) ?? limits.drainTimeoutMs
         }
+        if let given = file.engine {
+            engine.maxParallel = try positive(given.maxParallel, "maxParallel", path, section: "engine") ?? engine.maxParallel
+            engine.maxQueue = try positive(given.maxQueue, "maxQueue", path, section: "engine") ?? engine.maxQueue
+            engine.prefillChunk = try positive(given.prefillChunk, "prefillChunk", path, section: "engine") ?? engine.prefillChunk
+        }
     }
 
-    private func positive(_ value: Int?, _ name: String, _ path: String) throws -> Int? {
+    private func positive(_ value: Int?, _ name: String, _ path: String, section: String = "limits") throws -> Int? {
         guard let value else { return nil }
-        guard value > 0 else { throw Invalid(description: "config file \(path): limits.\(name) must be positive") }
+        guard value > 0 else { throw Invalid(description: "config file \(path): \(section).\(name) must be positive") }
         return value
     }
 }

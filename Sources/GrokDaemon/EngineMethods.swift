@@ -4,7 +4,8 @@ import GrokProtocol
 import GrokRPC
 import Synchronization
 
-/// `tokenize`, `detokenize`, `model.info` and `generate`, served by the model host.
+/// `tokenize`, `detokenize`, `model.info` and `generate`, served by the model host; generations
+/// run on its shared engine (the scheduler), together with everyone else's.
 struct EngineMethods: Sendable {
     let host: ModelHost
 
@@ -40,44 +41,74 @@ struct EngineMethods: Sendable {
             parameters: parameters, quantization: dominant)
     }
 
+    /// Progress while waiting for a slot.
+    struct Queued: Encodable { let position: Int }
+
+    /// Events of one generation, from the engine thread to the request's task.
+    enum Event: Sendable {
+        case queued(Int)
+        case delta(Generate.Delta)
+    }
+
     private func generate(_ params: Generate.Params, _ context: RequestContext) async throws -> Generate.Result {
         let options = try Self.samplingOptions(params.options)
-        let queuedAt = ContinuousClock.now
+        let scheduler = try host.scheduler()
+        let prompt = scheduler.generator.tokenizer.encode(params.prompt, addSpecial: true, parseSpecial: params.parseSpecial ?? true)
         let cancelled = Atomic<Bool>(false)
-        let (deltas, sink) = AsyncStream<Generate.Delta>.makeStream()
+        let (events, sink) = AsyncStream<Event>.makeStream()
         let streaming = params.stream == true
         async let forwarded: Void = {
-            for await delta in deltas where streaming { try? await context.progress(.delta, delta) }
+            for await event in events where streaming {
+                switch event {
+                case .queued(let position): try? await context.progress(.queued, Queued(position: position))
+                case .delta(let delta): try? await context.progress(.delta, delta)
+                }
+            }
         }()
-        let outcome = try await withTaskCancellationHandler {
-            try await host.run { generator -> (GenerationResult, Double) in
-                defer { sink.finish() }
-                let started = ContinuousClock.now
-                let prompt = generator.tokenizer.encode(params.prompt, addSpecial: true, parseSpecial: params.parseSpecial ?? true)
-                let context = generator.model.config.contextLength
-                guard prompt.count + options.maxTokens <= context else {
-                    throw RPCError.contextTooLong(promptTokens: prompt.count + options.maxTokens, contextLength: context)
+        let result: GenerationResult = try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let request = GenerationRequest(
+                    prompt: prompt, options: options, owner: Int(truncatingIfNeeded: context.connectionID),
+                    onQueued: { sink.yield(.queued($0)) },
+                    onText: { text, ids in sink.yield(.delta(Generate.Delta(text: text, ids: ids))) },
+                    onFinish: { result in
+                        sink.finish()
+                        continuation.resume(returning: result)
+                    },
+                    isCancelled: { cancelled.load(ordering: .relaxed) })
+                do throws(SchedulerRefusal) {
+                    try scheduler.submit(request)
+                } catch {
+                    sink.finish()
+                    continuation.resume(throwing: Self.rpcError(error))
                 }
-                let result = generator.generate(prompt: prompt, options: options, isCancelled: { cancelled.load(ordering: .relaxed) }) {
-                    text, ids in sink.yield(Generate.Delta(text: text, ids: ids))
-                }
-                return (result, (started - queuedAt) / .milliseconds(1))
             }
         } onCancel: {
             cancelled.store(true, ordering: .relaxed)
         }
         await forwarded
-        let (result, queuedMs) = outcome
         if result.finishReason == .cancelled { throw RPCError.cancelled }
         let tokensPerSecond = result.decodeMs > 0 ? Double(result.ids.count) / (result.decodeMs / 1000) : 0
         return Generate.Result(
             text: result.text, ids: result.ids, finishReason: result.finishReason.rawValue,
             usage: Usage(promptTokens: result.promptTokens, completionTokens: result.ids.count),
             timings: Timings(
-                queuedMs: queuedMs, prefillMs: result.prefillMs, decodeMs: result.decodeMs,
-                ttftMs: queuedMs + result.prefillMs, tokensPerSecond: tokensPerSecond),
+                queuedMs: result.queuedMs, prefillMs: result.prefillMs, decodeMs: result.decodeMs,
+                ttftMs: result.queuedMs + result.prefillMs, tokensPerSecond: tokensPerSecond),
             logprobs: options.logprobs > 0
                 ? result.logprobs.map { $0.map { Generate.TokenLogprob(id: $0.id, logprob: $0.logprob) } } : nil)
+    }
+
+    /// The scheduler's refusals as JSON-RPC errors.
+    static func rpcError(_ refusal: SchedulerRefusal) -> RPCError {
+        switch refusal {
+        case .overloaded(let queued, let retryAfterMs):
+            return .overloaded("\(queued) generations are already waiting", retryAfterMs: retryAfterMs)
+        case .contextTooLong(let tokens, let contextLength):
+            return .contextTooLong(promptTokens: tokens, contextLength: contextLength)
+        case .emptyPrompt:
+            return .invalidParams("the prompt encodes to no tokens", field: "prompt")
+        }
     }
 
     /// Wire options → sampling options, each value checked and named when wrong.

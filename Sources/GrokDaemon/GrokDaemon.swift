@@ -27,7 +27,7 @@ public enum GrokDaemon {
         defer { placement?.release() }
 
         let socketDescription = activated.map { SocketActivation.boundPath(of: $0) ?? "fd \($0)" } ?? config.socket
-        let host = ModelHost(path: config.model)
+        let host = ModelHost(path: config.model, limits: config.engine)
         let state = DaemonState(config: config, socketDescription: socketDescription, model: host)
         var table = MethodTable()
         DaemonMethods(state: state).register(in: &table)
@@ -54,6 +54,7 @@ public enum GrokDaemon {
                 services: [.init(service: ServerService(server: server), successTerminationBehavior: .gracefullyShutdownGroup)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        host.shutdown()
         logger.notice("grokd stopped", metadata: ["requestsServed": "\(server.stats.requestsServed)"])
     }
 }

@@ -13,7 +13,7 @@ final class ModelHost: Sendable {
     enum State: Sendable {
         case disabled
         case loading
-        case ready(TextGenerator)
+        case ready(TextGenerator, Scheduler)
         case failed(String)
     }
 
@@ -22,14 +22,14 @@ final class ModelHost: Sendable {
     private let queue = DispatchQueue(label: "grok.engine", qos: .userInitiated)
 
     /// Starts loading `path` on the engine queue; nil means no model (methods answer -32000).
-    init(path: String?) {
+    init(path: String?, limits: SchedulerLimits = .default) {
         self.path = path
         state = Mutex(path == nil ? .disabled : .loading)
         guard let path else { return }
         queue.async { [self] in
             do {
                 let generator = try TextGenerator(path: path)
-                state.withLock { $0 = .ready(generator) }
+                state.withLock { $0 = .ready(generator, Scheduler(generator: generator, limits: limits)) }
             } catch {
                 state.withLock { $0 = .failed("\(error)") }
             }
@@ -48,16 +48,31 @@ final class ModelHost: Sendable {
 
     /// How the loaded engine computes, e.g. "avx512-vnni, native f16, 2 threads"; nil until ready.
     var engine: String? {
-        guard case .ready(let generator) = state.withLock({ $0 }) else { return nil }
+        guard case .ready(let generator, _) = state.withLock({ $0 }) else { return nil }
         return "\(Kernels.summary), \(generator.model.threads) threads"
     }
 
-    /// Runs `body` on the engine queue with the model, after loading has finished.
+    /// The shared engine, once the model is ready; otherwise the error to answer with.
+    func scheduler() throws -> Scheduler {
+        switch state.withLock({ $0 }) {
+        case .ready(_, let scheduler): return scheduler
+        case .failed(let reason): throw RPCError.modelUnavailable(reason)
+        case .disabled, .loading:
+            throw RPCError.modelUnavailable(path == nil ? "this daemon runs without a model (--model none)" : "the model is not loaded")
+        }
+    }
+
+    /// Stops the shared engine (running and queued generations end as cancelled).
+    func shutdown() {
+        if case .ready(_, let scheduler) = state.withLock({ $0 }) { scheduler.shutdown() }
+    }
+
+    /// Runs `body` on the host's queue with the model, after loading has finished.
     func run<T: Sendable>(_ body: @escaping @Sendable (TextGenerator) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async { [self] in
                 switch state.withLock({ $0 }) {
-                case .ready(let generator):
+                case .ready(let generator, _):
                     continuation.resume(with: Result { try body(generator) })
                 case .failed(let reason):
                     continuation.resume(throwing: RPCError.modelUnavailable(reason))
