@@ -33,7 +33,11 @@ final class DaemonState: Sendable {
             uptimeMs: Int64((ContinuousClock.now - started).milliseconds), socket: socketDescription,
             connections: stats?.connections ?? 0, requestsServed: stats?.requestsServed ?? 0,
             inFlight: max(0, (stats?.inFlight ?? 1) - 1),  // the status request itself is not counted
-            model: model.path.map { DaemonStatus.ModelStatus(path: $0, state: model.summary, engine: model.engine) })
+            model: model.path.map { path in
+                let load = model.load
+                return DaemonStatus.ModelStatus(
+                    path: path, state: model.summary, engine: model.engine, running: load?.running, queued: load?.queued)
+            })
     }
 
     /// Starts a graceful stop: no new connections, running requests finish, then exit.

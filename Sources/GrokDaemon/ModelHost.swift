@@ -52,6 +52,12 @@ final class ModelHost: Sendable {
         return "\(Kernels.summary), \(generator.model.threads) threads"
     }
 
+    /// Generations running and waiting on the shared engine; nil until ready.
+    var load: (running: Int, queued: Int)? {
+        guard case .ready(_, let scheduler) = state.withLock({ $0 }) else { return nil }
+        return scheduler.load
+    }
+
     /// The shared engine, once the model is ready; otherwise the error to answer with.
     func scheduler() throws -> Scheduler {
         switch state.withLock({ $0 }) {

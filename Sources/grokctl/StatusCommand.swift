@@ -32,6 +32,7 @@ struct StatusCommand: AsyncParsableCommand {
             ("in flight", "\(status.inFlight)"),
             ("model", status.model.map { "\(($0.path as NSString).lastPathComponent) (\($0.state))" } ?? "none"),
             ("engine", status.model?.engine ?? "-"),
+            ("generating", status.model?.running.map { "\($0) running, \(status.model?.queued ?? 0) queued" } ?? "-"),
         ]
         let width = rows.map(\.0.count).max() ?? 0
         for (name, value) in rows {

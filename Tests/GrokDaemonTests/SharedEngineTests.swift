@@ -77,6 +77,8 @@ import Testing
             }
         }
         #expect(try await eventually { positions.withLock { $0 == [0] } })
+        let load = try await probe.call(DaemonStatus.self, NoParams()).model
+        #expect(load?.running == 1 && load?.queued == 1, "status shows the engine's load")
         // The queue is full: refused at once, with a hint.
         let third = try await daemon.client()
         do {

@@ -49,10 +49,15 @@ extension DaemonStatus {
         public var state: String
         /// Once ready: the kernels' instruction set and the engine's threads.
         public var engine: String?
-        public init(path: String, state: String, engine: String? = nil) {
+        /// Once ready: generations running on the shared engine, and waiting for a slot.
+        public var running: Int?
+        public var queued: Int?
+        public init(path: String, state: String, engine: String? = nil, running: Int? = nil, queued: Int? = nil) {
             self.path = path
             self.state = state
             self.engine = engine
+            self.running = running
+            self.queued = queued
         }
     }
 }
