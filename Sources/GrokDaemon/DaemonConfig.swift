@@ -121,6 +121,9 @@ public struct DaemonConfig: Sendable {
             engine.maxParallel = try positive(given.maxParallel, "maxParallel", path, section: "engine") ?? engine.maxParallel
             engine.maxQueue = try positive(given.maxQueue, "maxQueue", path, section: "engine") ?? engine.maxQueue
             engine.prefillChunk = try positive(given.prefillChunk, "prefillChunk", path, section: "engine") ?? engine.prefillChunk
+            guard engine.prefillChunk >= 8, engine.prefillChunk % 4 == 0 else {
+                throw Invalid(description: "config file \(path): engine.prefillChunk must be a multiple of 4, at least 8")
+            }
         }
     }
 

@@ -81,3 +81,37 @@ import Testing
         }
     }
 }
+
+extension SchedulerTests {
+    /// Prompt segments: whole chunks, and a final segment of at least 8 rows unless the prompt
+    /// is shorter, so rows round as in one batch of the whole prompt.
+    @Test func promptSegments() {
+        #expect(RunningSequence.segments(promptLength: 5, chunk: 16) == [5])
+        #expect(RunningSequence.segments(promptLength: 16, chunk: 16) == [16])
+        #expect(RunningSequence.segments(promptLength: 20, chunk: 16) == [20])
+        #expect(RunningSequence.segments(promptLength: 30, chunk: 16) == [16, 14])
+        #expect(RunningSequence.segments(promptLength: 32, chunk: 16) == [16, 16])
+        #expect(RunningSequence.segments(promptLength: 53, chunk: 16) == [16, 16, 21])
+    }
+
+    /// A 30-token prompt (two segments) gives llama.cpp's tokens through the scheduler, alone
+    /// (segments merged) and while another stream decodes (one chunk per step).
+    @Test func segmentedPromptsMatchLlamaCpp() async throws {
+        try await offPool {
+            let scheduler = Scheduler(generator: try Self.generator.get())
+            defer { scheduler.shutdown() }
+            guard let reference = ReferenceData.localGreedyCases.first(where: { $0.promptIDs.count == 30 }) else {
+                Issue.record("the local fixture has a 30-token prompt")
+                return
+            }
+            let alone = Collector()
+            try scheduler.submit(alone.request(reference.promptIDs, maxTokens: 12, owner: 1))
+            #expect(alone.wait().ids == Array(reference.ids.prefix(12)))
+            let busy = Collector(), company = Collector()
+            try scheduler.submit(busy.request(ReferenceData.localGreedyCases[0].promptIDs, maxTokens: 30, owner: 2))
+            try scheduler.submit(company.request(reference.promptIDs, maxTokens: 12, owner: 3))
+            #expect(company.wait().ids == Array(reference.ids.prefix(12)))
+            _ = busy.wait()
+        }
+    }
+}

@@ -26,13 +26,54 @@ final class RunningSequence {
 
     var isPrefilling: Bool { prefilled < request.prompt.count }
 
-    /// The next prompt chunk (fixed boundaries: every `chunk` tokens from the start).
-    func nextChunk(_ chunk: Int) -> [Int32] {
-        Array(request.prompt[prefilled..<min(request.prompt.count, prefilled + chunk)])
+    /// The prompt's segments: whole chunks of `chunk` tokens, then a final segment of the rest.
+    /// A final rest under 8 tokens joins the chunk before it, so that every row is multiplied
+    /// as llama.cpp multiplies a one-batch prompt (tiled from 8 rows, 4-row groups from the start).
+    static func segments(promptLength n: Int, chunk: Int) -> [Int] {
+        guard n > chunk else { return [n] }
+        var whole = n / chunk
+        var rest = n % chunk
+        if rest == 0 {
+            whole -= 1
+            rest = chunk
+        } else if rest < 8 {
+            whole -= 1
+            rest += chunk
+        }
+        return Array(repeating: chunk, count: whole) + [rest]
+    }
+
+    private var segments: [Int] = []
+    private var segmentIndex = 0
+
+    /// The next part of the prompt to prefill: whole segments up to `budget` tokens (at least
+    /// one), or the final segment on its own. Which segments run together never changes a row's
+    /// numbers (whole chunks are multiples of 4 rows and at least 8), so output is the same
+    /// whatever else runs.
+    func nextPrefill(chunk: Int, budget: Int) -> (tokens: [Int32], final: Bool) {
+        if segments.isEmpty { segments = Self.segments(promptLength: request.prompt.count, chunk: chunk) }
+        let last = segments.count - 1
+        if segmentIndex == last {
+            return (Array(request.prompt[prefilled...]), true)
+        }
+        var count = segments[segmentIndex]
+        var index = segmentIndex + 1
+        while index < last, count + segments[index] <= budget {
+            count += segments[index]
+            index += 1
+        }
+        return (Array(request.prompt[prefilled..<(prefilled + count)]), false)
     }
 
     func prefilledChunk(_ count: Int) {
         prefilled += count
+        var covered = 0
+        segmentIndex = 0
+        for size in segments {
+            guard covered + size <= prefilled else { break }
+            covered += size
+            segmentIndex += 1
+        }
         if !isPrefilling { prefillEnd = .now }
     }
 

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// A thread of its own runs steps: each step is one batched forward pass holding one decode
 /// token for every running sequence plus the next fixed-size chunk of up to `prefillsPerStep`
-/// prompts. Up to `maxParallel` sequences run; more wait in a queue (told their place), and
+/// prompts (several chunks at once when nothing decodes). Up to `maxParallel` sequences run; more wait in a queue (told their place), and
 /// beyond `maxQueue` a request is refused at once. Slots go to the owner (connection) with the
 /// fewest running sequences, oldest request first. Each sequence's numbers are the same as if
 /// it ran alone, so greedy output does not depend on the company it keeps.
@@ -126,12 +126,13 @@ public final class Scheduler: @unchecked Sendable {
         }
         let prefilling = running.filter(\.isPrefilling)
         if !prefilling.isEmpty {
+            // With streams decoding, one chunk per step keeps their pace; alone, prompts go faster.
+            let budget = inputs.isEmpty ? limits.prefillBudget : limits.prefillChunk
             for offset in 0..<min(limits.prefillsPerStep, prefilling.count) {
                 let sequence = prefilling[(prefillTurn + offset) % prefilling.count]
-                let chunk = sequence.nextChunk(limits.prefillChunk)
-                let last = sequence.prefilled + chunk.count == sequence.request.prompt.count
-                inputs.append(StepInput(cache: sequence.cache, tokens: chunk, wantsLogits: last))
-                owners.append((sequence, chunk.count))
+                let (tokens, final) = sequence.nextPrefill(chunk: limits.prefillChunk, budget: budget)
+                inputs.append(StepInput(cache: sequence.cache, tokens: tokens, wantsLogits: final))
+                owners.append((sequence, tokens.count))
             }
             prefillTurn += 1
         }

@@ -10,12 +10,16 @@ public struct SchedulerLimits: Sendable, Equatable {
     public var prefillChunk: Int
     /// Prompts that advance in one step (the others wait their turn, round robin).
     public var prefillsPerStep: Int
+    /// Prompt tokens one step may take when nothing is decoding (whole chunks).
+    public var prefillBudget: Int
 
-    public init(maxParallel: Int = 8, maxQueue: Int = 64, prefillChunk: Int = 64, prefillsPerStep: Int = 1) {
+    public init(maxParallel: Int = 8, maxQueue: Int = 64, prefillChunk: Int = 16, prefillsPerStep: Int = 1, prefillBudget: Int = 512) {
+        precondition(prefillChunk >= 8 && prefillChunk % 4 == 0, "prompt chunks are whole 4-row groups of at least 8 rows")
         self.maxParallel = maxParallel
         self.maxQueue = maxQueue
         self.prefillChunk = prefillChunk
         self.prefillsPerStep = prefillsPerStep
+        self.prefillBudget = max(prefillBudget, prefillChunk)
     }
 
     public static let `default` = SchedulerLimits()
