@@ -16,6 +16,9 @@ struct EngineBenchmark: ParsableCommand {
     @Option(help: "Tokens for the decode figure.")
     var generate = 128
 
+    @Option(help: "Sequences decoding together for the batched decode figure (0: skip).")
+    var batch = 8
+
     @Option(help: "Worker threads.")
     var threads = ProcessInfo.processInfo.activeProcessorCount
 
@@ -44,7 +47,21 @@ struct EngineBenchmark: ParsableCommand {
             }
             print("tg\(generate): \(String(format: "%.1f", Double(generate) / seconds)) tokens/s")
         }
+        if batch > 0 { batchedDecode(engine) }
         print("peak RSS: \(Self.peakResidentMB()) MB (model file \(Self.fileMB(path)) MB)")
+    }
+
+    /// `batch` sequences decoding `generate` tokens each, one batched step per token.
+    private func batchedDecode(_ engine: Gemma3Model) {
+        let caches = (0..<batch).map { _ in engine.makeCache(capacity: generate + 2) }
+        var next = (0..<batch).map { Int32(2 + $0) }
+        let seconds = Self.time {
+            for _ in 0..<generate {
+                let logits = engine.step(zip(caches, next).map { StepInput(cache: $0, tokens: [$1]) })
+                next = logits.map { values in Int32(values!.indices.max { values![$0] < values![$1] } ?? 0) }
+            }
+        }
+        print("tg\(generate) × \(batch) sequences: \(String(format: "%.1f", Double(generate * batch) / seconds)) tokens/s aggregate")
     }
 
     static func time(_ body: () -> Void) -> Double {
