@@ -16,6 +16,8 @@ typedef struct { float d; int8_t qs[256]; int16_t bsums[16]; } block_q8_K; // 29
 /// Activations beside Q4_0/Q5_0/Q8_0 weights: ggml's Q8_0 rounding (the scale is rounded to
 /// f16), with that scale kept widened to f32 so the kernels need not convert it per block.
 typedef struct { float d; int8_t qs[32]; } block_q8_0x;                   // 36 bytes
+/// The same for activations, values stored biased by +128 (unsigned), the operand dpbusd wants.
+typedef struct { float d; uint8_t qb[32]; } block_q8_0a;                  // 36 bytes
 typedef struct { uint16_t d, dmin; uint8_t scales[12]; uint8_t qs[128]; } block_q4_K;              // 144
 typedef struct { uint16_t d, dmin; uint8_t scales[12]; uint8_t qh[32]; uint8_t qs[128]; } block_q5_K; // 176
 typedef struct { uint8_t ql[128]; uint8_t qh[64]; int8_t scales[16]; uint16_t d; } block_q6_K;     // 210
@@ -34,6 +36,7 @@ _Static_assert(sizeof(block_q4_0) == 18, "q4_0");
 _Static_assert(sizeof(block_q5_0) == 22, "q5_0");
 _Static_assert(sizeof(block_q8_K) == 292, "q8_K");
 _Static_assert(sizeof(block_q8_0x) == 36, "q8_0x");
+_Static_assert(sizeof(block_q8_0a) == 36, "q8_0a");
 _Static_assert(sizeof(block_q4_K) == 144, "q4_K");
 _Static_assert(sizeof(block_q5_K) == 176, "q5_K");
 _Static_assert(sizeof(block_q6_K) == 210, "q6_K");

@@ -102,9 +102,11 @@ static void ISA_FN(unpack_rows32)(int type, const uint8_t *w, size_t wrb, int64_
 }
 
 /// The 32-element formats: one weight row against `nc` activation rows. Inlined with constant
-/// `type` and `nc`, so the accumulators stay in registers.
+/// `type` and `nc`, so the accumulators stay in registers. `scalesT` holds the activation
+/// scales of the tile's columns block by block (TILE32 per block), or is NULL.
 static inline __attribute__((always_inline)) void ISA_FN(block32_tile)(
-    int type, const uint8_t *w, int64_t blocks, const uint8_t *x, size_t xrb, const int nc, float *out, int64_t os) {
+    int type, const uint8_t *w, int64_t blocks, const uint8_t *x, size_t xrb, const int nc, float *out, int64_t os,
+    const float *scalesT) {
     __m256 acc[TILE32];
     for (int c = 0; c < nc; c++) acc[c] = _mm256_setzero_ps();
     const size_t bytes = type == GROK_UNPACKED32 ? sizeof(block_q8_0x) : type == GROK_TYPE_Q8_0 ? sizeof(block_q8_0)
@@ -124,22 +126,39 @@ static inline __attribute__((always_inline)) void ISA_FN(block32_tile)(
             memcpy(&hd, block, 2);
             dw = HALF(hd);
         }
+        // The block's scale times each column's: the same single products as dw · d_c.
+        float dd[TILE32];
+        if (scalesT) {
+            _mm256_storeu_ps(dd, _mm256_mul_ps(_mm256_set1_ps(dw), _mm256_loadu_ps(scalesT + b * TILE32)));
+        } else {
+            for (int c = 0; c < nc; c++) dd[c] = dw * ((const block_q8_0a *)(x + c * xrb) + b)->d;
+        }
+#if defined(GROK_VNNI)
+        // Activations are stored +128 (unsigned): Σ(y+128)·w − 128·Σw = Σ y·w, exactly, per lane.
+        __m256i start = _mm256_sub_epi32(_mm256_setzero_si256(),
+                                         _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_set1_epi8((char)0x80), wq));
+#else
         __m256i u = _mm256_sign_epi8(wq, wq);
+#endif
         for (int c = 0; c < nc; c++) {
-            const block_q8_0x *yb = (const block_q8_0x *)(x + c * xrb) + b;
-            __m256i y = _mm256_loadu_si256((const __m256i *)yb->qs);
-            __m256i p = ISA_FN(dot_groups)(u, _mm256_sign_epi8(y, wq));
-            __m256 d = _mm256_set1_ps(dw * yb->d);
-            acc[c] = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(p), acc[c]);
+            const block_q8_0a *yb = (const block_q8_0a *)(x + c * xrb) + b;
+            __m256i y = _mm256_loadu_si256((const __m256i *)yb->qb);
+#if defined(GROK_VNNI)
+            __m256i p = _mm256_dpbusd_epi32(start, y, wq);
+#else
+            __m256i signedY = _mm256_xor_si256(y, _mm256_set1_epi8((char)0x80));
+            __m256i p = ISA_FN(dot_groups)(u, _mm256_sign_epi8(signedY, wq));
+#endif
+            acc[c] = _mm256_fmadd_ps(_mm256_broadcast_ss(&dd[c]), _mm256_cvtepi32_ps(p), acc[c]);
         }
     }
     for (int c = 0; c < nc; c++) out[c * os] = ISA_FN(hsum)(acc[c]);
 }
 
-#define BLOCK32_CASE(N) case N: ISA_FN(block32_tile)(type, w, blocks, x, xrb, N, out, os); break;
+#define BLOCK32_CASE(N) case N: ISA_FN(block32_tile)(type, w, blocks, x, xrb, N, out, os, scalesT); break;
 
 static void ISA_FN(row_block32)(int type, const uint8_t *w, int64_t blocks, const uint8_t *x, size_t xrb, int nc,
-                                float *out, int64_t os) {
+                                float *out, int64_t os, const float *scalesT) {
     switch (nc) {
     BLOCK32_CASE(8) BLOCK32_CASE(7) BLOCK32_CASE(6) BLOCK32_CASE(5)
     BLOCK32_CASE(4) BLOCK32_CASE(3) BLOCK32_CASE(2) BLOCK32_CASE(1)
@@ -326,6 +345,7 @@ static void ISA_FN(matmul)(int type, const void *w, size_t wrb, int64_t n, int64
     // K-quant blocks likewise, into kblocks.
     static __thread block_q8_0x unpacked[GROK_UNPACK_BLOCKS];
     static __thread kblock kunpacked[GROK_UNPACK_KBLOCKS];
+    static __thread float scalesT[GROK_UNPACK_BLOCKS * TILE32];
     int64_t blocks32 = n / 32, blocksK = n / 256;
     int kquant = type == GROK_TYPE_Q4_K || type == GROK_TYPE_Q5_K || type == GROK_TYPE_Q6_K;
     int unpack = block32 && cols > tile && blocks32 <= GROK_UNPACK_BLOCKS;
@@ -344,15 +364,24 @@ static void ISA_FN(matmul)(int type, const void *w, size_t wrb, int64_t n, int64
         for (int64_t c0 = 0; c0 < cols; c0 += tile) {
             int nc = (int)(cols - c0 < tile ? cols - c0 : tile);
             const uint8_t *xs = (const uint8_t *)x + c0 * xrb;
+            // The tile's activation scales, block by block, for one vector multiply per block.
+            const float *tileScales = NULL;
+            if (block32 && nc > 1 && blocks32 <= GROK_UNPACK_BLOCKS) {
+                for (int64_t b = 0; b < blocks32; b++)
+                    for (int c = 0; c < TILE32; c++)
+                        scalesT[b * TILE32 + c] = c < nc ? ((const block_q8_0a *)(xs + c * xrb) + b)->d : 0;
+                tileScales = scalesT;
+            }
             for (int64_t r = rb; r < re; r++) {
                 const uint8_t *row = (const uint8_t *)w + r * wrb;
                 float *o = out + c0 * os + r;
                 switch (type) {
                 case GROK_TYPE_Q8_0: case GROK_TYPE_Q4_0: case GROK_TYPE_Q5_0:
                     if (unpack)
-                        ISA_FN(row_block32)(GROK_UNPACKED32, (const uint8_t *)(unpacked + (r - rb) * blocks32), blocks32, xs, xrb, nc, o, os);
+                        ISA_FN(row_block32)(GROK_UNPACKED32, (const uint8_t *)(unpacked + (r - rb) * blocks32), blocks32, xs,
+                                            xrb, nc, o, os, tileScales);
                     else
-                        ISA_FN(row_block32)(type, row, blocks32, xs, xrb, nc, o, os);
+                        ISA_FN(row_block32)(type, row, blocks32, xs, xrb, nc, o, os, tileScales);
                     break;
                 case GROK_TYPE_Q4_K: case GROK_TYPE_Q5_K: case GROK_TYPE_Q6_K:
                     ISA_FN(row_kquant)(type, row, unpackK ? kunpacked + (r - rb) * blocksK : NULL, blocksK, xs, xrb, nc,

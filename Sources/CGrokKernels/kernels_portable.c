@@ -48,9 +48,11 @@ static void row_block32(const uint8_t *w, size_t block_bytes, void (*unpack)(con
         memcpy(&hd, block, 2);
         float dw = grok_half_to_float(hd);
         for (int c = 0; c < nc; c++) {
-            const block_q8_0x *yb = (const block_q8_0x *)(x + c * xrb) + b;
+            const block_q8_0a *yb = (const block_q8_0a *)(x + c * xrb) + b;
+            int8_t y[32];
+            for (int i = 0; i < 32; i++) y[i] = (int8_t)(yb->qb[i] - 128);
             int32_t groups[8];
-            groups_signed(q, yb->qs, groups);
+            groups_signed(q, y, groups);
             lanes_add(acc[c], groups, dw * yb->d);
         }
     }

@@ -6,7 +6,7 @@
 size_t grok_activation_row_bytes(int weight_type, int64_t n) {
     switch (weight_type) {
     case GROK_TYPE_Q4_0: case GROK_TYPE_Q5_0: case GROK_TYPE_Q8_0:
-        return n % 32 == 0 ? (size_t)(n / 32) * sizeof(block_q8_0x) : 0;
+        return n % 32 == 0 ? (size_t)(n / 32) * sizeof(block_q8_0a) : 0;
     case GROK_TYPE_Q4_K: case GROK_TYPE_Q5_K: case GROK_TYPE_Q6_K:
         return n % 256 == 0 ? (size_t)(n / 256) * sizeof(block_q8_K) : 0;
     case GROK_TYPE_F32: return (size_t)n * 4;
@@ -16,14 +16,14 @@ size_t grok_activation_row_bytes(int weight_type, int64_t n) {
 }
 
 /// Q8_0: scale max|x|/127 stored as f16; values x·127/max rounded to nearest even.
-static void quantize_q8_0(const float *x, block_q8_0x *y, int64_t n) {
+static void quantize_q8_0(const float *x, block_q8_0a *y, int64_t n) {
     for (int64_t b = 0; b < n / 32; b++, x += 32) {
         float amax = 0;
         for (int i = 0; i < 32; i++) amax = fmaxf(amax, fabsf(x[i]));
         float d = amax / 127.0f;
         float inverse = amax != 0 ? 127.0f / amax : 0.0f;
         y[b].d = grok_half_to_float(grok_f16_from_f32(d));
-        for (int i = 0; i < 32; i++) y[b].qs[i] = (int8_t)rintf(x[i] * inverse);
+        for (int i = 0; i < 32; i++) y[b].qb[i] = (uint8_t)((int)rintf(x[i] * inverse) + 128);
     }
 }
 

@@ -15,11 +15,12 @@ import Testing
         switch type {
         case .q4_0, .q5_0, .q8_0:
             return (0..<count).map { i in
-                // Our Q8_0 activation block: the f16-rounded scale widened to f32, then 32 values.
+                // Our Q8_0 activation block: the f16-rounded scale widened to f32, then 32 values
+                // stored +128 as unsigned bytes.
                 let block = bytes + (i / 32) * 36
                 let d = block.loadUnaligned(as: Float.self)
                 #expect(Float(Float16(d)) == d)
-                return Double(d) * Double(block.load(fromByteOffset: 4 + i % 32, as: Int8.self))
+                return Double(d) * Double(Int(block.load(fromByteOffset: 4 + i % 32, as: UInt8.self)) - 128)
             }
         case .q4_K, .q5_K, .q6_K:
             return (0..<count).map { i in
