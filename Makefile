@@ -28,11 +28,12 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-## Print the codec and RPC figures (benchmarks print numbers; they never fail on them).
+## Print the codec, RPC, engine and serving figures (benchmarks print numbers; they never fail on them).
 bench: release model
 	.build/release/grok-bench codec
 	.build/release/grok-bench rpc
 	.build/release/grok-bench engine
+	.build/release/grok-bench serve
 
 clean:
 	rm -rf .build
