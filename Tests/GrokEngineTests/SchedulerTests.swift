@@ -115,3 +115,29 @@ extension SchedulerTests {
         }
     }
 }
+
+extension SchedulerTests {
+    /// Cancelled while its long prompt is still being prefilled (one chunk per step beside a
+    /// decoding stream): it ends at once with nothing generated, and the other stream's tokens
+    /// are those it gets alone.
+    @Test func cancellationMidPrefill() async throws {
+        try await offPool {
+            let scheduler = Scheduler(generator: try Self.generator.get())
+            defer { scheduler.shutdown() }
+            let reference = ReferenceData.localGreedyCases[0]
+            let stream = Collector(), long = Collector()
+            let stop = Mutex(false)
+            try scheduler.submit(stream.request(reference.promptIDs, maxTokens: 40, owner: 1))
+            var longRequest = long.request(Array(repeating: reference.promptIDs[1], count: 400), maxTokens: 4, owner: 2)
+            longRequest.isCancelled = { stop.withLock { $0 } }
+            try scheduler.submit(longRequest)
+            while scheduler.load.running < 2 { usleep(1000) }
+            usleep(50_000)  // a few steps: the prompt is partly prefilled
+            stop.withLock { $0 = true }
+            let cancelled = long.wait()
+            #expect(cancelled.finishReason == .cancelled)
+            #expect(cancelled.ids.isEmpty)
+            #expect(stream.wait().ids == Array(reference.ids.prefix(40)))
+        }
+    }
+}
