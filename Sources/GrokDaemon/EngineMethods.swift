@@ -67,7 +67,7 @@ struct EngineMethods: Sendable {
         }()
         let result: GenerationResult = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                let request = GenerationRequest(
+                var request = GenerationRequest(
                     prompt: prompt, options: options, owner: Int(truncatingIfNeeded: context.connectionID),
                     onQueued: { sink.yield(.queued($0)) },
                     onText: { text, ids in sink.yield(.delta(Generate.Delta(text: text, ids: ids))) },
@@ -76,6 +76,7 @@ struct EngineMethods: Sendable {
                         continuation.resume(returning: result)
                     },
                     isCancelled: { cancelled.load(ordering: .relaxed) })
+                request.cachePrompt = params.cachePrompt ?? true
                 do throws(SchedulerRefusal) {
                     try scheduler.submit(request)
                 } catch {
@@ -91,7 +92,7 @@ struct EngineMethods: Sendable {
         let tokensPerSecond = result.decodeMs > 0 ? Double(result.ids.count) / (result.decodeMs / 1000) : 0
         return Generate.Result(
             text: result.text, ids: result.ids, finishReason: result.finishReason.rawValue,
-            usage: Usage(promptTokens: result.promptTokens, completionTokens: result.ids.count),
+            usage: Usage(promptTokens: result.promptTokens, cachedTokens: result.cachedTokens, completionTokens: result.ids.count),
             timings: Timings(
                 queuedMs: result.queuedMs, prefillMs: result.prefillMs, decodeMs: result.decodeMs,
                 ttftMs: result.queuedMs + result.prefillMs, tokensPerSecond: tokensPerSecond),

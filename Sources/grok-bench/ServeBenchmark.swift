@@ -43,7 +43,7 @@ struct ServeBenchmark: AsyncParsableCommand {
             try await aggregate(path, streams: count)
         }
         try await interTokenWhileLongPromptArrives(path)
-        print("prompt cache: not built yet (issue 4)")
+        try await promptCache(path)
         if let pid { print("daemon peak RSS: \(Self.peakRSS(pid)) MB") }
     }
 
@@ -61,6 +61,30 @@ struct ServeBenchmark: AsyncParsableCommand {
         let ttft = traces.map(\.ttftMs)
         print("\(count) streams: \(Measure.format(Double(total) / seconds)) tokens/s aggregate,",
               "TTFT p50 \(Measure.format(Measure.percentile(ttft, 0.5))) ms, p99 \(Measure.format(Measure.percentile(ttft, 0.99))) ms")
+    }
+
+    /// A follow-up sharing a ~1000-token prefix with the previous request of its connection,
+    /// next to the same request with the cache off.
+    private func promptCache(_ path: String) async throws {
+        let client = try await RPCClient.connect(path: path)
+        defer { Task { await client.close() } }
+        let prefix = String(repeating: "A long shared context about the history of the river and its towns. ", count: 80)
+        var options = Generate.Options()
+        options.temperature = 0
+        options.maxTokens = 1
+        func ttft(_ prompt: String, cache: Bool) async throws -> (Double, Int) {
+            var params = Generate.Params(prompt: prompt, options: options)
+            params.cachePrompt = cache
+            let clock = ContinuousClock()
+            let start = clock.now
+            let result = try await client.call(Generate.self, params)
+            return ((clock.now - start).seconds * 1000, result.usage.cachedTokens)
+        }
+        _ = try await ttft(prefix + "First question?", cache: true)
+        let (cached, reused) = try await ttft(prefix + "Second question?", cache: true)
+        let (uncached, _) = try await ttft(prefix + "Second question?", cache: false)
+        print("follow-up sharing a ~1000-token prefix: TTFT \(Measure.format(cached)) ms cached (\(reused) tokens reused),",
+              "\(Measure.format(uncached)) ms without the cache (\(Measure.format(cached / uncached, 2))x)")
     }
 
     /// Four streams decode; a 2000-token prompt arrives while they do.

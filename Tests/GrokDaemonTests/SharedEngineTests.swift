@@ -96,4 +96,19 @@ import Testing
         #expect(result.timings.queuedMs > 0)
         for client in [probe, waiter, third] { await client.close() }
     }
+
+    /// A connection's follow-up reuses its cached prompt prefix; `usage.cachedTokens` says so.
+    @Test func followUpsReuseTheCachedPrefix() async throws {
+        let (daemon, client) = try await EngineMethodsTests.daemonWithModel()
+        _ = daemon
+        let prompt = "The capital of France is"
+        let first = try await client.call(Generate.self, .init(prompt: prompt, options: Self.greedy(4)))
+        #expect(first.usage.cachedTokens == 0)
+        let second = try await client.call(Generate.self, .init(prompt: prompt + " the capital of", options: Self.greedy(4)))
+        #expect(second.usage.cachedTokens >= first.usage.promptTokens)
+        var uncached = Generate.Params(prompt: prompt, options: Self.greedy(4))
+        uncached.cachePrompt = false
+        #expect(try await client.call(Generate.self, uncached).usage.cachedTokens == 0)
+        await client.close()
+    }
 }

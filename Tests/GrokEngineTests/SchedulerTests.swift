@@ -141,3 +141,30 @@ extension SchedulerTests {
         }
     }
 }
+
+extension SchedulerTests {
+    /// A follow-up from the same owner reuses the cached prefix (all but the last prompt token)
+    /// and produces the same tokens; another owner, or cachePrompt off, starts from scratch.
+    @Test func promptCacheReusesTheOwnersPrefix() async throws {
+        try await offPool {
+            let scheduler = Scheduler(generator: try Self.generator.get())
+            defer { scheduler.shutdown() }
+            let reference = ReferenceData.localGreedyCases[0]  // 6 tokens
+            func run(owner: Int, cachePrompt: Bool = true) throws -> GenerationResult {
+                let collector = Collector()
+                var request = collector.request(reference.promptIDs, maxTokens: 8, owner: owner)
+                request.cachePrompt = cachePrompt
+                try scheduler.submit(request)
+                return collector.wait()
+            }
+            let first = try run(owner: 7)
+            #expect(first.cachedTokens == 0)
+            let second = try run(owner: 7)
+            #expect(second.cachedTokens == reference.promptIDs.count - 1)
+            #expect(second.ids == first.ids)
+            #expect(second.ids == Array(reference.ids.prefix(8)))
+            #expect(try run(owner: 8).cachedTokens == 0)
+            #expect(try run(owner: 7, cachePrompt: false).cachedTokens == 0)
+        }
+    }
+}

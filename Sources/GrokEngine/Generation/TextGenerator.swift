@@ -14,6 +14,8 @@ public struct GenerationResult: Sendable {
     public var logprobs: [[(id: Int32, logprob: Float)]]
     /// Time spent waiting for a scheduler slot.
     public var queuedMs: Double = 0
+    /// Prompt tokens taken from the prompt cache instead of being prefilled.
+    public var cachedTokens: Int = 0
 }
 
 /// Prompt in, tokens out, one sequence at a time (the shared scheduler comes with issue 4).

@@ -5,8 +5,11 @@
 public struct GenerationRequest: Sendable {
     public var prompt: [Int32]
     public var options: SamplingOptions
-    /// Requests of the same owner (a connection) take turns with other owners' requests.
+    /// Requests of the same owner (a connection) take turns with other owners' requests, and
+    /// share a prompt cache.
     public var owner: Int
+    /// Reuse the longest common prefix of this owner's earlier generations (and keep this one's).
+    public var cachePrompt: Bool = true
     /// Called while waiting, with the 0-based place in the queue, whenever it changes.
     public var onQueued: @Sendable (Int) -> Void
     /// Called with each piece of text that can be shown, and the token ids it came from.

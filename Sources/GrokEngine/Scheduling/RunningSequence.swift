@@ -15,10 +15,15 @@ final class RunningSequence {
     /// The token to feed in the next decode step.
     private(set) var next: Int32 = 0
 
-    init(_ request: GenerationRequest, cache: KVCache, queuedMs: Double) {
+    /// Prompt tokens already in `cache` (from the prompt cache).
+    let reused: Int
+
+    init(_ request: GenerationRequest, cache: KVCache, reused: Int = 0, queuedMs: Double) {
         self.request = request
         self.cache = cache
+        self.reused = reused
         self.queuedMs = queuedMs
+        prefilled = reused
         sampler = Sampler(options: request.options)
         for token in request.prompt.suffix(request.options.penaltyWindow) { sampler.accept(token) }
         output = GenerationOutput(stops: request.options.stop)
@@ -51,7 +56,7 @@ final class RunningSequence {
     /// numbers (whole chunks are multiples of 4 rows and at least 8), so output is the same
     /// whatever else runs.
     func nextPrefill(chunk: Int, budget: Int) -> (tokens: [Int32], final: Bool) {
-        if segments.isEmpty { segments = Self.segments(promptLength: request.prompt.count, chunk: chunk) }
+        if segments.isEmpty { segments = Self.segments(promptLength: request.prompt.count - reused, chunk: chunk) }
         let last = segments.count - 1
         if segmentIndex == last {
             return (Array(request.prompt[prefilled...]), true)
@@ -67,7 +72,7 @@ final class RunningSequence {
 
     func prefilledChunk(_ count: Int) {
         prefilled += count
-        var covered = 0
+        var covered = reused
         segmentIndex = 0
         for size in segments {
             guard covered + size <= prefilled else { break }
@@ -94,6 +99,9 @@ final class RunningSequence {
         return nil
     }
 
+    /// The tokens the cache holds now, one per position (prompt, then generated tokens fed back).
+    var cachedTokens: [Int32] { Array((request.prompt + ids).prefix(cache.count)) }
+
     func finish(_ reason: GenerationResult.FinishReason) -> GenerationResult {
         let tail = output.finish()
         if !tail.isEmpty { request.onText(tail, []) }
@@ -102,6 +110,6 @@ final class RunningSequence {
         return GenerationResult(
             text: output.text, ids: ids, finishReason: reason, promptTokens: request.prompt.count,
             prefillMs: (prefillEnd - admitted) / .milliseconds(1), decodeMs: (now - prefillEnd) / .milliseconds(1),
-            logprobs: logprobs, queuedMs: queuedMs)
+            logprobs: logprobs, queuedMs: queuedMs, cachedTokens: reused)
     }
 }

@@ -18,11 +18,13 @@ public final class Scheduler: @unchecked Sendable {
     private var runningCount = 0
     // Engine thread only:
     private var running: [RunningSequence] = []
+    private let promptCache: PromptCache
     private var prefillTurn = 0
 
     public init(generator: TextGenerator, limits: SchedulerLimits = .default) {
         self.generator = generator
         self.limits = limits
+        promptCache = PromptCache(budgetBytes: limits.promptCacheBytes)
         let thread = Thread { [self] in loop() }
         thread.name = "grok.engine"
         thread.stackSize = 4 << 20
@@ -68,7 +70,7 @@ public final class Scheduler: @unchecked Sendable {
             running += admitted
             running.removeAll { sequence in
                 guard sequence.request.isCancelled() else { return false }
-                sequence.request.onFinish(sequence.finish(.cancelled))
+                finish(sequence, sequence.finish(.cancelled))
                 return true
             }
             if !running.isEmpty { runStep() }
@@ -102,8 +104,13 @@ public final class Scheduler: @unchecked Sendable {
             let index = queue.indices.min { (owners[queue[$0].request.owner] ?? 0) < (owners[queue[$1].request.owner] ?? 0) }!
             let (request, since, _) = queue.remove(at: index)
             owners[request.owner, default: 0] += 1
-            let cache = generator.model.makeCache(capacity: request.prompt.count + request.options.maxTokens)
-            admitted.append(RunningSequence(request, cache: cache, queuedMs: (ContinuousClock.now - since) / .milliseconds(1)))
+            let queuedMs = (ContinuousClock.now - since) / .milliseconds(1)
+            if request.cachePrompt, let (cache, reused) = promptCache.take(owner: request.owner, prompt: request.prompt) {
+                admitted.append(RunningSequence(request, cache: cache, reused: reused, queuedMs: queuedMs))
+            } else {
+                let cache = generator.model.makeCache(capacity: request.prompt.count + request.options.maxTokens)
+                admitted.append(RunningSequence(request, cache: cache, queuedMs: queuedMs))
+            }
         }
         var moved: [(GenerationRequest, Int)] = []
         for index in queue.indices where queue[index].told != index {
@@ -114,6 +121,14 @@ public final class Scheduler: @unchecked Sendable {
         condition.unlock()
         for (request, position) in moved { request.onQueued(position) }
         return admitted
+    }
+
+    /// Hands the result over, and keeps the sequence's cache for its owner's next request.
+    private func finish(_ sequence: RunningSequence, _ result: GenerationResult) {
+        if sequence.request.cachePrompt, !sequence.isPrefilling {
+            promptCache.put(owner: sequence.request.owner, tokens: sequence.cachedTokens, cache: sequence.cache)
+        }
+        sequence.request.onFinish(result)
     }
 
     /// One batched forward pass over every running sequence.
@@ -143,7 +158,7 @@ public final class Scheduler: @unchecked Sendable {
             guard let values = logits[index] else { continue }
             if let result = sequence.accept(values, tokenizer: generator.tokenizer, contextLength: generator.model.config.contextLength) {
                 finished.insert(ObjectIdentifier(sequence))
-                sequence.request.onFinish(result)
+                finish(sequence, result)
             }
         }
         running.removeAll { finished.contains(ObjectIdentifier($0)) }

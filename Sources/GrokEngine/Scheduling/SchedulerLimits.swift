@@ -12,6 +12,8 @@ public struct SchedulerLimits: Sendable, Equatable {
     public var prefillsPerStep: Int
     /// Prompt tokens one step may take when nothing is decoding (whole chunks).
     public var prefillBudget: Int
+    /// Bytes of KV cache kept for follow-up requests (the prompt cache).
+    public var promptCacheBytes: Int = 256 << 20
 
     public init(maxParallel: Int = 8, maxQueue: Int = 64, prefillChunk: Int = 16, prefillsPerStep: Int = 1, prefillBudget: Int = 512) {
         precondition(prefillChunk >= 8 && prefillChunk % 4 == 0, "prompt chunks are whole 4-row groups of at least 8 rows")
