@@ -29,7 +29,7 @@ struct RPCBenchmark: AsyncParsableCommand {
     static let ping = Array(#"{"jsonrpc":"2.0","id":1,"method":"daemon.ping"}"#.utf8) + [0x0A]
 
     func run() async throws {
-        let daemon = try socket.map { ($0, nil) } ?? startDaemon()
+        let daemon = try socket.map { ($0, nil) } ?? BenchDaemon.start("rpc")
         defer { if let pid = daemon.1 { kill(pid, SIGTERM) } }
         let path = daemon.0
         print("rpc benchmark on \(path)")
@@ -92,20 +92,6 @@ struct RPCBenchmark: AsyncParsableCommand {
         print(
             "aggregate, \(connections) connections (one request each in flight):",
             "\(Measure.format(Double(total) / elapsed, 0)) requests/s", failures.summary)
-    }
-
-    private func startDaemon() throws -> (String, pid_t?) {
-        guard let grokd = ProcessSpawner.locate("grokd") else { throw ValidationError("grokd not found next to grok-bench") }
-        let root = NSTemporaryDirectory() + "grok-bench-\(getpid())"
-        let path = root + "/grokd.sock"
-        var options = ProcessSpawner.Options()
-        options.stderrPath = root + ".log"
-        let pid = try ProcessSpawner.spawn(grokd, ["--socket", path, "--log-level", "warning"], options: options)
-        for _ in 0..<400 {
-            if let connection = try? LineSocket(path: path), (try? connection.roundTripRaw()) != nil { return (path, pid) }
-            usleep(25_000)
-        }
-        throw ValidationError("grokd did not start; see \(root).log")
     }
 }
 

@@ -31,7 +31,7 @@ struct ServeBenchmark: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (path, pid) = try socket.map { ($0, nil) } ?? startDaemon()
+        let (path, pid) = try socket.map { ($0, nil) } ?? BenchDaemon.start("serve")
         defer { if let pid { kill(pid, SIGTERM) } }
         try await waitForModel(path)
         print("serve benchmark on \(path), \(tokens) tokens per stream")
@@ -138,20 +138,6 @@ struct ServeBenchmark: AsyncParsableCommand {
             try await Task.sleep(for: .milliseconds(100))
         }
         throw ValidationError("the daemon's model did not load")
-    }
-
-    private func startDaemon() throws -> (String, pid_t?) {
-        guard let grokd = ProcessSpawner.locate("grokd") else { throw ValidationError("grokd not found next to grok-bench") }
-        let root = NSTemporaryDirectory() + "grok-bench-serve-\(getpid())"
-        let path = root + "/grokd.sock"
-        var options = ProcessSpawner.Options()
-        options.stderrPath = root + ".log"
-        let pid = try ProcessSpawner.spawn(grokd, ["--socket", path, "--log-level", "warning"], options: options)
-        for _ in 0..<400 {
-            if FileManager.default.fileExists(atPath: path) { return (path, pid) }
-            usleep(25_000)
-        }
-        throw ValidationError("grokd did not start; see \(root).log")
     }
 
     /// The daemon's peak resident set (VmHWM), in MB.

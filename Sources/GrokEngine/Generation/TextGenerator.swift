@@ -18,7 +18,7 @@ public struct GenerationResult: Sendable {
     public var cachedTokens: Int = 0
 }
 
-/// Prompt in, tokens out, one sequence at a time (the shared scheduler comes with issue 4).
+/// A loaded model with its tokenizer; generations run on a `Scheduler` over it.
 public final class TextGenerator: @unchecked Sendable {
     public let model: Gemma3Model
     public let tokenizer: SentencePieceTokenizer
@@ -33,53 +33,6 @@ public final class TextGenerator: @unchecked Sendable {
         let file = try GGUFFile(path: path)
         let model = try Gemma3Model(file: file, threads: threads)
         self.init(model: model, tokenizer: SentencePieceTokenizer(vocabulary: try Vocabulary(file: file)))
-    }
-
-    /// Generates after `prompt`; `onText` receives each complete piece of text as it comes.
-    /// Runs on the caller's thread until done, stopped or `isCancelled()`.
-    public func generate(
-        prompt: [Int32], options: SamplingOptions, isCancelled: () -> Bool = { false },
-        onText: (String, [Int32]) -> Void = { _, _ in }
-    ) -> GenerationResult {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let cache = model.makeCache(capacity: prompt.count + options.maxTokens)
-        var logits = model.forward(prompt, cache: cache)
-        let prefillMs = (clock.now - start) / .milliseconds(1)
-        var sampler = Sampler(options: options)
-        for token in prompt.suffix(options.penaltyWindow) { sampler.accept(token) }
-        var output = GenerationOutput(stops: options.stop)
-        var ids: [Int32] = []
-        var logprobs: [[(id: Int32, logprob: Float)]] = []
-        var reason = GenerationResult.FinishReason.length
-        let decodeStart = clock.now
-        while ids.count < options.maxTokens {
-            if isCancelled() {
-                reason = .cancelled
-                break
-            }
-            let next = sampler.sample(logits)
-            if options.logprobs > 0 { logprobs.append(Sampler.topLogprobs(logits, options.logprobs)) }
-            if tokenizer.vocabulary.endOfGeneration.contains(next) {
-                reason = .stop
-                break
-            }
-            ids.append(next)
-            sampler.accept(next)
-            let (piece, stopped) = output.append(tokenizer.bytes(of: next))
-            if !piece.isEmpty { onText(piece, [next]) }
-            if stopped {
-                reason = .stop
-                break
-            }
-            guard ids.count < options.maxTokens, cache.count < model.config.contextLength else { break }
-            logits = model.forward([next], cache: cache)
-        }
-        let tail = output.finish()
-        if !tail.isEmpty { onText(tail, []) }
-        return GenerationResult(
-            text: output.text, ids: ids, finishReason: reason, promptTokens: prompt.count, prefillMs: prefillMs,
-            decodeMs: (clock.now - decodeStart) / .milliseconds(1), logprobs: logprobs)
     }
 }
 

@@ -57,17 +57,4 @@ enum VectorMath {
         let inner: Float = 0.797_884_56 * h * Float(1).addingProduct(0.044_715 * h, h)
         return Half.round(0.5 * h * (1 + tanh(inner)))
     }
-
-    /// In-place softmax over `count` values; returns nothing, values sum to 1.
-    static func softmax(_ values: UnsafeMutablePointer<Float>, count: Int) {
-        var maximum = -Float.infinity
-        for i in 0..<count { maximum = max(maximum, values[i]) }
-        var sum: Float = 0
-        for i in 0..<count {
-            values[i] = exp(values[i] - maximum)
-            sum += values[i]
-        }
-        let inverse = 1 / sum
-        for i in 0..<count { values[i] *= inverse }
-    }
 }
