@@ -34,7 +34,6 @@ final class QuantizedActivations {
     private var capacity: Int
     private(set) var rowBytes = 0
     private(set) var rows = 0
-    private(set) var format: GGMLType?
 
     init() {
         capacity = 1 << 16
@@ -57,7 +56,6 @@ final class QuantizedActivations {
         }
         self.rowBytes = rowBytes
         self.rows = rows
-        format = type
     }
 
     private func reserve(_ bytes: Int) {
