@@ -31,6 +31,14 @@ typedef struct {
     float d, dmin;
 } kblock;
 
+/// Packed layout (packed.c): block b of sixteen rows, scales first, then per 4-element group
+/// the sixteen rows' weights side by side. Q8_0 weights are stored + 128 (unsigned).
+typedef struct { uint16_t d[16]; uint8_t q[8][64]; } block_q8_0p;                  // 544 bytes
+/// Q5_0: low nibbles as in the file (group i and i + 4 share bytes); high bit of element
+/// 4i + k of row r at bit 4r + k of hmask[i].
+typedef struct { uint16_t d[16]; uint64_t hmask[8]; uint8_t qs[4][64]; } block_q5_0p; // 352 bytes
+typedef struct { uint16_t d[16]; uint8_t qs[4][64]; } block_q4_0p;                  // 288 bytes
+
 _Static_assert(sizeof(block_q8_0) == 34, "q8_0");
 _Static_assert(sizeof(block_q4_0) == 18, "q4_0");
 _Static_assert(sizeof(block_q5_0) == 22, "q5_0");
@@ -38,6 +46,7 @@ _Static_assert(sizeof(block_q8_K) == 292, "q8_K");
 _Static_assert(sizeof(block_q8_0x) == 36, "q8_0x");
 _Static_assert(sizeof(block_q8_0a) == 36, "q8_0a");
 _Static_assert(sizeof(block_q4_K) == 144, "q4_K");
+_Static_assert(sizeof(block_q8_0p) == 544 && sizeof(block_q5_0p) == 352 && sizeof(block_q4_0p) == 288, "packed");
 _Static_assert(sizeof(block_q5_K) == 176, "q5_K");
 _Static_assert(sizeof(block_q6_K) == 210, "q6_K");
 

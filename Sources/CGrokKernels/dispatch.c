@@ -65,3 +65,22 @@ float grok_dot(int type, const void *w, const void *x, int64_t n) {
     grok_matmul(type, w, 0, n, 0, 1, x, 0, 1, &out, 1);
     return out;
 }
+
+int grok_packed_preferred(void) { return grok_kernels_isa() == GROK_ISA_AVX512_VNNI; }
+
+void grok_matmul_packed(int type, const void *packed, int64_t n, int64_t r0, int64_t r1, const void *x, size_t xrb,
+                        int64_t cols, float *out, int64_t os) {
+#if defined(__x86_64__)
+    if (grok_kernels_isa() == GROK_ISA_AVX512_VNNI) {
+        // Rows outside whole groups of sixteen (a range that does not start or end on one).
+        int64_t g0 = (r0 + 15) / 16, g1 = r1 / 16;
+        if (g0 < g1) {
+            grok_matmul_packed_portable(type, packed, n, r0, g0 * 16, x, xrb, cols, out, os);
+            grok_matmul_packed_vnni(type, packed, n, g0, g1, x, xrb, cols, out, os);
+            grok_matmul_packed_portable(type, packed, n, g1 * 16, r1, x, xrb, cols, out, os);
+            return;
+        }
+    }
+#endif
+    grok_matmul_packed_portable(type, packed, n, r0, r1, x, xrb, cols, out, os);
+}

@@ -17,4 +17,14 @@ void grok_matmul_avx2(int type, const void *w, size_t wrb, int64_t n, int64_t r0
                       size_t xrb, int64_t cols, float *out, int64_t os, int alone);
 void grok_matmul_vnni(int type, const void *w, size_t wrb, int64_t n, int64_t r0, int64_t r1, const void *x,
                       size_t xrb, int64_t cols, float *out, int64_t os, int alone);
+/// Bytes of one packed block (sixteen rows × 32 elements), 0 for types without a packed form.
+size_t grok_packed_block_bytes(int type);
+/// Row r of a packed matrix · `cols` activation rows (portable).
+void grok_matmul_packed_row(int type, const void *packed, int64_t n, int64_t r, const void *x, size_t xrb,
+                            int64_t cols, float *out, int64_t os);
+void grok_matmul_packed_portable(int type, const void *packed, int64_t n, int64_t r0, int64_t r1, const void *x,
+                                 size_t xrb, int64_t cols, float *out, int64_t os);
+/// Whole groups of sixteen rows [g0, g1).
+void grok_matmul_packed_vnni(int type, const void *packed, int64_t n, int64_t g0, int64_t g1, const void *x,
+                             size_t xrb, int64_t cols, float *out, int64_t os);
 #endif

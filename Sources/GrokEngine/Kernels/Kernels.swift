@@ -78,6 +78,15 @@ struct MatMulJob {
     func run(rows range: Range<Int>) {
         let first = group?.start ?? 0
         let count = group?.count ?? input.rows
+        if let packed = weight.packed {
+            // One rounding for every row count (each row as on its own), as in the file's layout.
+            grok_matmul_packed(
+                Int32(weight.type.rawValue), packed.base, Int64(weight.columns),
+                Int64(range.lowerBound), Int64(range.upperBound),
+                input.base + first * input.rowBytes, input.rowBytes, Int64(count), output + first * weight.rows,
+                Int64(weight.rows))
+            return
+        }
         let matmul = group?.alone == true ? grok_matmul_rows_alone : grok_matmul
         matmul(
             Int32(weight.type.rawValue), weight.base, weight.rowBytes, Int64(weight.columns),
@@ -99,7 +108,8 @@ extension WorkerPool {
         var pieces: [(job: Int, rows: Range<Int>)] = []
         let totalRows = jobs.reduce(0) { $0 + $1.weight.rows }
         // Enough chunks to balance two threads, large enough to keep the per-chunk cost small.
-        let chunkRows = max(16, totalRows / (threads * 16))
+        // Multiples of 16 rows: packed matrices are computed sixteen rows at a time.
+        let chunkRows = max(16, totalRows / (threads * 16) / 16 * 16)
         for (index, job) in jobs.enumerated() {
             var start = 0
             while start < job.weight.rows {

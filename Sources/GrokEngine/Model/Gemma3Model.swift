@@ -33,16 +33,22 @@ public final class Gemma3Model: @unchecked Sendable {
         self.file = file
         pool = WorkerPool(threads: threads)
         embeddings = try WeightMatrix(file, "token_embd.weight", columns: config.embedding, rows: config.vocabularySize)
+            .packed(using: pool)
         outputNorm = try WeightVector(file, "output_norm.weight", count: config.embedding)
         var blocks: [Gemma3Block] = []
         for index in 0..<config.layers {
-            blocks.append(try Self.block(file, index, config))
+            blocks.append(try Self.block(file, index, config, pool))
         }
         self.blocks = blocks
     }
 
-    private static func block(_ file: GGUFFile, _ index: Int, _ c: Gemma3Config) throws(GGUFError) -> Gemma3Block {
+    private static func block(_ file: GGUFFile, _ index: Int, _ c: Gemma3Config, _ pool: WorkerPool) throws(GGUFError)
+        -> Gemma3Block
+    {
         let p = "blk.\(index)."
+        func matrix(_ name: String, columns: Int, rows: Int) throws(GGUFError) -> WeightMatrix {
+            try WeightMatrix(file, p + name, columns: columns, rows: rows).packed(using: pool)
+        }
         let qWidth = c.heads * c.headSize
         let kvWidth = c.kvHeads * c.headSize
         return Gemma3Block(
@@ -52,13 +58,13 @@ public final class Gemma3Model: @unchecked Sendable {
             postFFNNorm: try WeightVector(file, p + "post_ffw_norm.weight", count: c.embedding),
             queryNorm: try WeightVector(file, p + "attn_q_norm.weight", count: c.headSize),
             keyNorm: try WeightVector(file, p + "attn_k_norm.weight", count: c.headSize),
-            query: try WeightMatrix(file, p + "attn_q.weight", columns: c.embedding, rows: qWidth),
-            key: try WeightMatrix(file, p + "attn_k.weight", columns: c.embedding, rows: kvWidth),
-            value: try WeightMatrix(file, p + "attn_v.weight", columns: c.embedding, rows: kvWidth),
-            output: try WeightMatrix(file, p + "attn_output.weight", columns: qWidth, rows: c.embedding),
-            gate: try WeightMatrix(file, p + "ffn_gate.weight", columns: c.embedding, rows: c.feedForward),
-            up: try WeightMatrix(file, p + "ffn_up.weight", columns: c.embedding, rows: c.feedForward),
-            down: try WeightMatrix(file, p + "ffn_down.weight", columns: c.feedForward, rows: c.embedding))
+            query: try matrix("attn_q.weight", columns: c.embedding, rows: qWidth),
+            key: try matrix("attn_k.weight", columns: c.embedding, rows: kvWidth),
+            value: try matrix("attn_v.weight", columns: c.embedding, rows: kvWidth),
+            output: try matrix("attn_output.weight", columns: qWidth, rows: c.embedding),
+            gate: try matrix("ffn_gate.weight", columns: c.embedding, rows: c.feedForward),
+            up: try matrix("ffn_up.weight", columns: c.embedding, rows: c.feedForward),
+            down: try matrix("ffn_down.weight", columns: c.feedForward, rows: c.embedding))
     }
 
     /// A fresh cache for one sequence of up to `capacity` tokens.

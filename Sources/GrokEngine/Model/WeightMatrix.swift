@@ -5,6 +5,8 @@ public struct WeightMatrix: @unchecked Sendable {
     public let columns: Int
     public let base: UnsafeRawPointer
     public let rowBytes: Int
+    /// The same matrix in the kernels' packed layout, when `packed(using:)` made one.
+    private(set) var packed: PackedWeights?
 
     init(_ file: GGUFFile, _ name: String, columns: Int, rows: Int) throws(GGUFError) {
         let tensor = try file.requireTensor(name)
@@ -20,6 +22,13 @@ public struct WeightMatrix: @unchecked Sendable {
     }
 
     func row(_ index: Int) -> UnsafeRawPointer { base + index * rowBytes }
+
+    /// This matrix with a packed copy, where the kernels multiply that faster.
+    func packed(using pool: WorkerPool) -> WeightMatrix {
+        var copy = self
+        copy.packed = PackedWeights(self, pool: pool)
+        return copy
+    }
 }
 
 /// A vector of F32 weights (norms), copied out of the file.

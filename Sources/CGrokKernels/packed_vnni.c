@@ -1,0 +1,150 @@
+// The AVX-512 VNNI kernel over packed weights (see packed.c): sixteen weight rows per 512-bit
+// register, one activation column at a time.
+//
+// For every (16 rows, column, block) the work is one scale product, then per 4-element group a
+// dpbusd (weights unsigned + 128, the column's four activations broadcast as the signed operand,
+// started at −128 · their sum so the result is the exact signed dot), a conversion and an fmadd:
+// the same per-lane chain as ggml's one-row kernel, with rows in the lanes instead of groups.
+#if defined(__x86_64__)
+#include <immintrin.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include "internal.h"
+#include "blocks.h"
+
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni"))), apply_to = function)
+
+/// The integer dots are turned into floats without a conversion instruction (which would share
+/// one port with dpbusd): a dot p starts from MAGIC_BITS, the float 1.5 · 2^23, so the bits
+/// read as a float are exactly 1.5 · 2^23 + p (|p| < 2^22), and subtracting 1.5 · 2^23 leaves p.
+#define MAGIC_BITS 0x4B400000
+#define MAGIC_FLOAT 12582912.0f
+
+/// One activation block, ready for the kernel: signed bytes as eight dwords (each broadcast
+/// whole), MAGIC_BITS − 128 · the sum of each dword's bytes, and the block's scale.
+typedef struct {
+    int32_t ys[8];
+    int32_t start[8];
+    float d;
+    float pad[3];
+} packed_act;
+
+enum { BUFFER_ACTS, BUFFER_SCALES, BUFFER_WEIGHTS, BUFFER_COUNT };
+static pthread_key_t buffer_key;
+static pthread_once_t buffer_once = PTHREAD_ONCE_INIT;
+typedef struct { void *base[BUFFER_COUNT]; size_t size[BUFFER_COUNT]; } thread_buffers;
+
+static void free_buffers(void *p) {
+    thread_buffers *t = p;
+    for (int i = 0; i < BUFFER_COUNT; i++) free(t->base[i]);
+    free(t);
+}
+static void make_key(void) { pthread_key_create(&buffer_key, free_buffers); }
+
+/// A per-thread scratch buffer of at least `bytes`, 64-byte aligned (grown, never shrunk).
+static void *scratch(int slot, size_t bytes) {
+    pthread_once(&buffer_once, make_key);
+    thread_buffers *t = pthread_getspecific(buffer_key);
+    if (!t) {
+        t = calloc(1, sizeof *t);
+        if (!t) abort();
+        pthread_setspecific(buffer_key, t);
+    }
+    if (t->size[slot] < bytes) {
+        free(t->base[slot]);
+        size_t size = bytes < 4096 ? 4096 : bytes;
+        if (posix_memalign(&t->base[slot], 64, size)) abort();
+        t->size[slot] = size;
+    }
+    return t->base[slot];
+}
+
+static void prepare_acts(const uint8_t *x, size_t xrb, int64_t cols, int64_t blocks, packed_act *acts) {
+    const __m256i bias = _mm256_set1_epi8((char)0x80);
+    for (int64_t c = 0; c < cols; c++) {
+        for (int64_t b = 0; b < blocks; b++) {
+            const block_q8_0a *yb = (const block_q8_0a *)(x + c * xrb) + b;
+            packed_act *a = acts + c * blocks + b;
+            __m256i y = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)yb->qb), bias);
+            _mm256_storeu_si256((__m256i *)a->ys, y);
+            // dpbusd(0, 128, y) = 128 · Σ y per dword; the kernel starts from its negation.
+            __m256i sums = _mm256_dpbusd_epi32(_mm256_setzero_si256(), bias, y);
+            _mm256_storeu_si256((__m256i *)a->start, _mm256_sub_epi32(_mm256_set1_epi32(MAGIC_BITS), sums));
+            a->d = yb->d;
+        }
+    }
+}
+
+/// Q5_0/Q4_0 block → sixteen rows of unsigned (+128) bytes per group, like Q8_0's packed form.
+static void unpack_nibbles(int type, const uint8_t *block, uint8_t *q) {
+    const __m512i low = _mm512_set1_epi8(0x0F);
+    const __m512i offset = _mm512_set1_epi8(type == GROK_TYPE_Q5_0 ? 112 : 120);
+    const uint8_t *qs = type == GROK_TYPE_Q5_0 ? ((const block_q5_0p *)block)->qs[0] : ((const block_q4_0p *)block)->qs[0];
+    for (int i = 0; i < 4; i++) {
+        __m512i raw = _mm512_loadu_si512(qs + 64 * i);
+        __m512i a = _mm512_add_epi8(_mm512_and_si512(raw, low), offset);
+        __m512i b = _mm512_add_epi8(_mm512_and_si512(_mm512_srli_epi16(raw, 4), low), offset);
+        if (type == GROK_TYPE_Q5_0) {
+            const block_q5_0p *p = (const block_q5_0p *)block;
+            a = _mm512_mask_add_epi8(a, p->hmask[i], a, _mm512_set1_epi8(16));
+            b = _mm512_mask_add_epi8(b, p->hmask[i + 4], b, _mm512_set1_epi8(16));
+        }
+        _mm512_storeu_si512(q + 64 * i, a);
+        _mm512_storeu_si512(q + 64 * (i + 4), b);
+    }
+}
+
+#define GROUP(i)                                                                                          \
+    do {                                                                                                  \
+        __m512i p = _mm512_dpbusd_epi32(_mm512_set1_epi32(a->start[i]), _mm512_loadu_si512(q + 64 * (i)), \
+                                        _mm512_set1_epi32(a->ys[i]));                                     \
+        acc##i = _mm512_fmadd_ps(dd, _mm512_sub_ps(_mm512_castsi512_ps(p), magic), acc##i);             \
+    } while (0)
+
+/// Sixteen rows · one column: `scales` holds blocks × 16 f32 weight scales, `q` the blocks'
+/// unsigned weights `stride` bytes apart.
+static void rows16_column(const float *scales, const uint8_t *q0, size_t stride, const packed_act *acts,
+                          int64_t blocks, float *out) {
+    __m512 acc0 = _mm512_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+    __m512 acc4 = acc0, acc5 = acc0, acc6 = acc0, acc7 = acc0;
+    const __m512 magic = _mm512_set1_ps(MAGIC_FLOAT);
+    for (int64_t b = 0; b < blocks; b++) {
+        const packed_act *a = acts + b;
+        const uint8_t *q = q0 + b * stride;
+        __m512 dd = _mm512_mul_ps(_mm512_loadu_ps(scales + 16 * b), _mm512_set1_ps(a->d));
+        GROUP(0); GROUP(1); GROUP(2); GROUP(3); GROUP(4); GROUP(5); GROUP(6); GROUP(7);
+    }
+    // ggml's eight-lane sum, lane by lane: ((a0+a4)+(a2+a6)) + ((a1+a5)+(a3+a7)).
+    __m512 even = _mm512_add_ps(_mm512_add_ps(acc0, acc4), _mm512_add_ps(acc2, acc6));
+    __m512 odd = _mm512_add_ps(_mm512_add_ps(acc1, acc5), _mm512_add_ps(acc3, acc7));
+    _mm512_storeu_ps(out, _mm512_add_ps(even, odd));
+}
+
+
+void grok_matmul_packed_vnni(int type, const void *packed, int64_t n, int64_t g0, int64_t g1, const void *x,
+                             size_t xrb, int64_t cols, float *out, int64_t os) {
+    int64_t blocks = n / 32;
+    size_t bytes = grok_packed_block_bytes(type);
+    packed_act *acts = scratch(BUFFER_ACTS, (size_t)(cols * blocks) * sizeof(packed_act));
+    float *scales = scratch(BUFFER_SCALES, (size_t)blocks * 16 * sizeof(float));
+    uint8_t *weights = type == GROK_TYPE_Q8_0 ? NULL : scratch(BUFFER_WEIGHTS, (size_t)blocks * 512);
+    prepare_acts(x, xrb, cols, blocks, acts);
+    for (int64_t g = g0; g < g1; g++) {
+        const uint8_t *group = (const uint8_t *)packed + (size_t)g * blocks * bytes;
+        for (int64_t b = 0; b < blocks; b++) {
+            const uint8_t *block = group + b * bytes;
+            // The next group streams in while this one is computed.
+            for (size_t offset = 0; offset < bytes; offset += 64)
+                _mm_prefetch((const char *)block + blocks * bytes + offset, _MM_HINT_T0);
+            _mm512_storeu_ps(scales + 16 * b, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)block)));
+            if (weights) unpack_nibbles(type, block, weights + 512 * b);
+        }
+        const uint8_t *q = weights ? weights : group + offsetof(block_q8_0p, q);
+        size_t stride = weights ? 512 : bytes;
+        for (int64_t c = 0; c < cols; c++)
+            rows16_column(scales, q, stride, acts + c * blocks, blocks, out + c * os + g * 16);
+    }
+}
+
+#pragma clang attribute pop
+#endif
