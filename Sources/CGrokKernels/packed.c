@@ -26,13 +26,9 @@ size_t grok_packed_bytes(int type, int64_t rows, int64_t n) {
     return (size_t)(rows / 16) * (size_t)(n / 32) * block;
 }
 
-/// Bit e (0…31) of row r's Q5_0 high bits, placed where the packed layout keeps it.
+/// Row r's Q5_0 high bits, four per group, placed where the packed layout keeps them.
 static void pack_high_bits(block_q5_0p *out, int r, uint32_t qh) {
-    for (int e = 0; e < 32; e++) {
-        if (!((qh >> e) & 1)) continue;
-        int group = e / 4, k = e % 4;
-        out->hmask[group] |= 1ull << (4 * r + k);
-    }
+    for (int group = 0; group < 8; group++) out->hmask[group] |= (uint64_t)((qh >> (4 * group)) & 0xF) << (4 * r);
 }
 
 static void pack_block(int type, const uint8_t *w, size_t wrb, int64_t b, void *out) {

@@ -41,6 +41,8 @@ public struct DaemonConfig: Sendable {
             var maxParallel: Int?
             var maxQueue: Int?
             var prefillChunk: Int?
+            var kvCacheMB: Int?
+            var promptCacheMB: Int?
         }
 
         struct Limits: Decodable {
@@ -80,7 +82,7 @@ public struct DaemonConfig: Sendable {
     }
 
     static let knownKeys: Set<String> = ["socket", "model", "allowUids", "logLevel", "limits", "engine"]
-    static let knownEngine: Set<String> = ["maxParallel", "maxQueue", "prefillChunk"]
+    static let knownEngine: Set<String> = ["maxParallel", "maxQueue", "prefillChunk", "kvCacheMB", "promptCacheMB"]
     static let knownLimits: Set<String> = ["maxLineBytes", "maxDepth", "maxInFlight", "maxConnections", "drainTimeoutMs"]
 
     /// A misspelt key would silently fall back to a default; name it instead.
@@ -121,6 +123,12 @@ public struct DaemonConfig: Sendable {
             engine.maxParallel = try positive(given.maxParallel, "maxParallel", path, section: "engine") ?? engine.maxParallel
             engine.maxQueue = try positive(given.maxQueue, "maxQueue", path, section: "engine") ?? engine.maxQueue
             engine.prefillChunk = try positive(given.prefillChunk, "prefillChunk", path, section: "engine") ?? engine.prefillChunk
+            if let megabytes = try positive(given.kvCacheMB, "kvCacheMB", path, section: "engine") {
+                engine.kvCacheBytes = megabytes << 20
+            }
+            if let megabytes = try positive(given.promptCacheMB, "promptCacheMB", path, section: "engine") {
+                engine.promptCacheBytes = megabytes << 20
+            }
             guard engine.prefillChunk >= 8, engine.prefillChunk % 4 == 0 else {
                 throw Invalid(description: "config file \(path): engine.prefillChunk must be a multiple of 4, at least 8")
             }

@@ -36,7 +36,8 @@ final class DaemonState: Sendable {
             model: model.path.map { path in
                 let load = model.load
                 return DaemonStatus.ModelStatus(
-                    path: path, state: model.summary, engine: model.engine, running: load?.running, queued: load?.queued)
+                    path: path, state: model.summary, engine: model.engine, running: load?.running, queued: load?.queued,
+                    kvCache: model.cacheBytes)
             })
     }
 

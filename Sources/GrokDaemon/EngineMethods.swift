@@ -109,6 +109,8 @@ struct EngineMethods: Sendable {
             return .contextTooLong(promptTokens: tokens, contextLength: contextLength)
         case .emptyPrompt:
             return .invalidParams("the prompt encodes to no tokens", field: "prompt")
+        case .cacheBudgetExceeded(let needed, let budget):
+            return .cacheBudgetExceeded(neededBytes: needed, budgetBytes: budget)
         }
     }
 

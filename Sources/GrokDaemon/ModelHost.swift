@@ -58,6 +58,13 @@ final class ModelHost: Sendable {
         return scheduler.load
     }
 
+    /// KV-cache bytes held and the budget; nil until ready.
+    var cacheBytes: DaemonStatus.KVCacheStatus? {
+        guard case .ready(_, let scheduler) = state.withLock({ $0 }) else { return nil }
+        let bytes = scheduler.cacheBytes
+        return DaemonStatus.KVCacheStatus(reservedBytes: bytes.reserved, keptBytes: bytes.kept, budgetBytes: bytes.budget)
+    }
+
     /// The shared engine, once the model is ready; otherwise the error to answer with.
     func scheduler() throws -> Scheduler {
         switch state.withLock({ $0 }) {

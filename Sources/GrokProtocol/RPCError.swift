@@ -87,6 +87,14 @@ extension RPCError {
             data: ["promptTokens": .int(Int64(promptTokens)), "contextLength": .int(Int64(contextLength))])
     }
 
+    /// The KV cache a request needs exceeds the engine's whole cache budget.
+    public static func cacheBudgetExceeded(neededBytes: Int, budgetBytes: Int) -> RPCError {
+        RPCError(
+            code: RPCErrorCode.contextTooLong,
+            message: "Context too long: its KV cache needs \(neededBytes >> 20) MB, the engine's budget is \(budgetBytes >> 20) MB",
+            data: ["neededBytes": .int(Int64(neededBytes)), "budgetBytes": .int(Int64(budgetBytes))])
+    }
+
     public static func pluginFailure(plugin: String, _ detail: String) -> RPCError {
         RPCError(
             code: RPCErrorCode.pluginFailure, message: "Plugin failure: \(plugin): \(detail)",

@@ -65,22 +65,25 @@ extension Gemma3Model {
         let queries = workspace.floats("q16", (layout.rows * qWidth + 1) / 2)
         let q16 = UnsafeMutableRawPointer(queries).assumingMemoryBound(to: UInt16.self)
         grok_f16_from_f32_row(q, q16, Int64(layout.rows * qWidth))
-        // Per row: its sequence's cache of this layer and its position.
-        var rowsOf: [(keys: UnsafePointer<UInt16>, values: UnsafePointer<UInt16>, position: Int)] = []
+        // Per row: its sequence's cache of this layer from the first position it sees, and how many.
+        var rowsOf: [(keys: UnsafePointer<UInt16>, values: UnsafePointer<UInt16>, count: Int)] = []
         rowsOf.reserveCapacity(layout.rows)
         for segment in layout.segments {
-            let cache = segment.cache.layer(layer)
-            for b in 0..<segment.count { rowsOf.append((cache.keys, cache.values, segment.first + b)) }
+            for b in 0..<segment.count {
+                let position = segment.first + b
+                let start = global ? 0 : max(0, position - c.slidingWindow + 1)
+                let cache = segment.cache.layer(layer, from: start)
+                rowsOf.append((cache.keys, cache.values, position - start + 1))
+            }
         }
         rowsOf.withUnsafeBufferPointer { rowsOf in
             pool.run(chunks: layout.rows * c.heads) { task in
                 let (row, h) = task.quotientAndRemainder(dividingBy: c.heads)
-                let (keys, values, position) = rowsOf[row]
-                let start = global ? 0 : max(0, position - c.slidingWindow + 1)
-                let offset = start * kvWidth + (h / group) * size
+                let (keys, values, count) = rowsOf[row]
+                let offset = (h / group) * size
                 grok_attend_f16(
                     q16 + row * qWidth + h * size, keys + offset, values + offset, Int64(kvWidth),
-                    Int64(position - start + 1), Int64(size), out + row * qWidth + h * size)
+                    Int64(count), Int64(size), out + row * qWidth + h * size)
             }
         }
     }

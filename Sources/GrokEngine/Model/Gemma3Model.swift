@@ -69,7 +69,17 @@ public final class Gemma3Model: @unchecked Sendable {
 
     /// A fresh cache for one sequence of up to `capacity` tokens.
     public func makeCache(capacity: Int) -> KVCache {
-        KVCache(layers: config.layers, width: config.kvHeads * config.headSize, capacity: min(capacity, config.contextLength))
+        KVCache(width: config.kvHeads * config.headSize, capacity: min(capacity, config.contextLength), windows: cacheWindows)
+    }
+
+    /// Per layer, the sliding window its cache keeps (nil: a global layer keeps everything).
+    var cacheWindows: [Int?] { (0..<config.layers).map { config.isGlobal(layer: $0) ? nil : config.slidingWindow } }
+
+    /// The most bytes a cache made by `makeCache(capacity:)` can hold, with steps of `step` rows.
+    public func cacheBytesBound(capacity: Int, step: Int) -> Int {
+        KVCache.bytesBound(
+            positions: min(capacity, config.contextLength), width: config.kvHeads * config.headSize, windows: cacheWindows,
+            step: step)
     }
 
     /// Runs `tokens` (the next positions of the sequence in `cache`) and returns the logits

@@ -28,17 +28,24 @@ final class PromptCache {
         guard let best else { return nil }
         let entry = entries.remove(at: best.index)
         let reused = min(best.length, prompt.count - 1)
-        guard reused > 0 else { return nil }
+        guard reused > 0, entry.cache.canTruncate(to: reused) else { return nil }
         entry.cache.truncate(to: reused)
         return (entry.cache, reused)
     }
 
-    /// Keeps `cache`, which holds `tokens` (one position each), for later requests of `owner`.
-    func put(owner: Int, tokens: [Int32], cache: KVCache) {
-        guard !tokens.isEmpty, cache.bytes <= budgetBytes else { return }
+    /// Keeps `cache`, which holds `tokens` (one position each), for later requests of `owner`,
+    /// within `limit` bytes (and the cache's own budget).
+    func put(owner: Int, tokens: [Int32], cache: KVCache, limit: Int) {
+        let limit = min(limit, budgetBytes)
+        guard !tokens.isEmpty, cache.bytes <= limit else { return }
         clock += 1
         entries.append(Entry(owner: owner, tokens: tokens, cache: cache, lastUse: clock))
-        while bytes > budgetBytes, let oldest = entries.indices.min(by: { entries[$0].lastUse < entries[$1].lastUse }) {
+        shrink(to: limit)
+    }
+
+    /// Drops the least recently used entries until at most `limit` bytes remain.
+    func shrink(to limit: Int) {
+        while bytes > limit, let oldest = entries.indices.min(by: { entries[$0].lastUse < entries[$1].lastUse }) {
             entries.remove(at: oldest)
         }
     }

@@ -17,6 +17,8 @@ final class RunningSequence {
 
     /// Prompt tokens already in `cache` (from the prompt cache).
     let reused: Int
+    /// Bytes of the engine's KV budget held for this sequence (the most its cache can need).
+    var reservedBytes = 0
 
     init(_ request: GenerationRequest, cache: KVCache, reused: Int = 0, queuedMs: Double) {
         self.request = request

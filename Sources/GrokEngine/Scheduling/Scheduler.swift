@@ -16,6 +16,8 @@ public final class Scheduler: @unchecked Sendable {
     private var queue: [(request: GenerationRequest, since: ContinuousClock.Instant, told: Int)] = []
     private var stopping = false
     private var runningCount = 0
+    private var reservedBytes = 0
+    private var keptBytes = 0
     // Engine thread only:
     private var running: [RunningSequence] = []
     private let promptCache: PromptCache
@@ -37,6 +39,10 @@ public final class Scheduler: @unchecked Sendable {
         let context = generator.model.config.contextLength
         let tokens = request.prompt.count + request.options.maxTokens
         guard tokens <= context else { throw .contextTooLong(tokens: tokens, contextLength: context) }
+        let needed = cacheBound(request)
+        guard needed <= limits.kvCacheBytes else {
+            throw .cacheBudgetExceeded(neededBytes: needed, budgetBytes: limits.kvCacheBytes)
+        }
         condition.lock()
         defer { condition.unlock() }
         guard queue.count < limits.maxQueue else {
@@ -45,6 +51,19 @@ public final class Scheduler: @unchecked Sendable {
         }
         queue.append((request, .now, -1))
         condition.signal()
+    }
+
+    /// The most KV-cache bytes `request` can need.
+    private func cacheBound(_ request: GenerationRequest) -> Int {
+        generator.model.cacheBytesBound(
+            capacity: request.prompt.count + request.options.maxTokens, step: limits.prefillBudget + limits.prefillChunk)
+    }
+
+    /// KV-cache bytes held now: reserved for running sequences, and kept for follow-ups.
+    public var cacheBytes: (reserved: Int, kept: Int, budget: Int) {
+        condition.lock()
+        defer { condition.unlock() }
+        return (reservedBytes, keptBytes, limits.kvCacheBytes)
     }
 
     /// Sequences running and requests waiting now.
@@ -102,16 +121,30 @@ public final class Scheduler: @unchecked Sendable {
         while running.count + admitted.count < limits.maxParallel, !queue.isEmpty {
             // The owner with the fewest running sequences goes first; ties by age.
             let index = queue.indices.min { (owners[queue[$0].request.owner] ?? 0) < (owners[queue[$1].request.owner] ?? 0) }!
-            let (request, since, _) = queue.remove(at: index)
+            let request = queue[index].request
+            // Within the KV budget, dropping kept prompts (other than this request's) if need be;
+            // otherwise it waits until running sequences finish.
+            let needed = cacheBound(request)
+            if reservedBytes + needed + promptCache.bytes > limits.kvCacheBytes {
+                promptCache.shrink(to: max(0, limits.kvCacheBytes - reservedBytes - needed))
+                if reservedBytes + needed + promptCache.bytes > limits.kvCacheBytes { break }
+            }
+            let since = queue.remove(at: index).since
             owners[request.owner, default: 0] += 1
             let queuedMs = (ContinuousClock.now - since) / .milliseconds(1)
+            let sequence: RunningSequence
             if request.cachePrompt, let (cache, reused) = promptCache.take(owner: request.owner, prompt: request.prompt) {
-                admitted.append(RunningSequence(request, cache: cache, reused: reused, queuedMs: queuedMs))
+                sequence = RunningSequence(request, cache: cache, reused: reused, queuedMs: queuedMs)
             } else {
                 let cache = generator.model.makeCache(capacity: request.prompt.count + request.options.maxTokens)
-                admitted.append(RunningSequence(request, cache: cache, queuedMs: queuedMs))
+                sequence = RunningSequence(request, cache: cache, queuedMs: queuedMs)
             }
+            // A reused cache may have been allocated for a longer sequence than this one needs.
+            sequence.reservedBytes = max(needed, sequence.cache.bytes)
+            reservedBytes += sequence.reservedBytes
+            admitted.append(sequence)
         }
+        keptBytes = promptCache.bytes
         var moved: [(GenerationRequest, Int)] = []
         for index in queue.indices where queue[index].told != index {
             queue[index].told = index
@@ -125,9 +158,16 @@ public final class Scheduler: @unchecked Sendable {
 
     /// Hands the result over, and keeps the sequence's cache for its owner's next request.
     private func finish(_ sequence: RunningSequence, _ result: GenerationResult) {
+        condition.lock()
+        reservedBytes -= sequence.reservedBytes
+        let room = limits.kvCacheBytes - reservedBytes
+        condition.unlock()
         if sequence.request.cachePrompt, !sequence.isPrefilling {
-            promptCache.put(owner: sequence.request.owner, tokens: sequence.cachedTokens, cache: sequence.cache)
+            promptCache.put(owner: sequence.request.owner, tokens: sequence.cachedTokens, cache: sequence.cache, limit: room)
         }
+        condition.lock()
+        keptBytes = promptCache.bytes
+        condition.unlock()
         sequence.request.onFinish(result)
     }
 

@@ -14,6 +14,10 @@ public struct SchedulerLimits: Sendable, Equatable {
     public var prefillBudget: Int
     /// Bytes of KV cache kept for follow-up requests (the prompt cache).
     public var promptCacheBytes: Int = 256 << 20
+    /// Bytes all KV caches together may hold: running sequences (each counted at the most its
+    /// length can need) and the prompt cache. A request that does not fit waits for others to
+    /// finish (kept prompts are dropped first); one that could never fit is refused.
+    public var kvCacheBytes: Int = 1 << 30
 
     public init(maxParallel: Int = 8, maxQueue: Int = 64, prefillChunk: Int = 16, prefillsPerStep: Int = 1, prefillBudget: Int = 512) {
         precondition(prefillChunk >= 8 && prefillChunk % 4 == 0, "prompt chunks are whole 4-row groups of at least 8 rows")
@@ -35,4 +39,6 @@ public enum SchedulerRefusal: Error, Sendable, Equatable {
     case contextTooLong(tokens: Int, contextLength: Int)
     /// Nothing to continue from.
     case emptyPrompt
+    /// Its KV cache alone would exceed the engine's whole cache budget.
+    case cacheBudgetExceeded(neededBytes: Int, budgetBytes: Int)
 }

@@ -52,12 +52,31 @@ extension DaemonStatus {
         /// Once ready: generations running on the shared engine, and waiting for a slot.
         public var running: Int?
         public var queued: Int?
-        public init(path: String, state: String, engine: String? = nil, running: Int? = nil, queued: Int? = nil) {
+        /// Once ready: the KV-cache budget and what holds it.
+        public var kvCache: KVCacheStatus?
+        public init(
+            path: String, state: String, engine: String? = nil, running: Int? = nil, queued: Int? = nil,
+            kvCache: KVCacheStatus? = nil
+        ) {
             self.path = path
             self.state = state
             self.engine = engine
             self.running = running
             self.queued = queued
+            self.kvCache = kvCache
+        }
+    }
+
+    /// KV-cache bytes: reserved for running generations (the most each can need), kept for
+    /// follow-up requests (the prompt cache), and the budget for both.
+    public struct KVCacheStatus: Codable, Sendable, Equatable {
+        public var reservedBytes: Int
+        public var keptBytes: Int
+        public var budgetBytes: Int
+        public init(reservedBytes: Int, keptBytes: Int, budgetBytes: Int) {
+            self.reservedBytes = reservedBytes
+            self.keptBytes = keptBytes
+            self.budgetBytes = budgetBytes
         }
     }
 }
