@@ -29,10 +29,11 @@ import Testing
         return options
     }
 
-    /// The six reference prompts from six connections at once: each gets llama.cpp's tokens.
-    @Test func sixClientsTogetherGetTheirSoloTokens() async throws {
+    /// Eight reference prompts from eight connections at once (all eight slots): each gets
+    /// llama.cpp's tokens, which are also what each gets alone.
+    @Test func eightClientsTogetherGetTheirSoloTokens() async throws {
         let (daemon, _) = try await EngineMethodsTests.daemonWithModel()
-        let cases = Array(try Self.expected().prefix(6))
+        let cases = Array(try Self.expected().prefix(8))
         let results = try await withThrowingTaskGroup(of: (Int, [Int32]).self) { group in
             for (index, expected) in cases.enumerated() {
                 group.addTask {
@@ -95,6 +96,67 @@ import Testing
         #expect(result.ids == [506, 5279, 529, 506])
         #expect(result.timings.queuedMs > 0)
         for client in [probe, waiter, third] { await client.close() }
+    }
+
+    /// `$/cancelRequest` and `notifications/cancelled` stop a generation mid-decode on the
+    /// shared engine: it ends with -32800, its slot is freed, and a stream decoding beside it
+    /// carries on to exactly its reference tokens.
+    @Test func cancellingMidDecodeLeavesTheOtherStreamUntouched() async throws {
+        let (daemon, observer) = try await EngineMethodsTests.daemonWithModel()
+        let reference = try Self.expected()[1]
+        let steady = Task {
+            let client = try await daemon.client()
+            defer { Task { await client.close() } }
+            return try await client.call(
+                Generate.self, .init(prompt: reference.prompt, options: Self.greedy(reference.ids.count), stream: true))
+        }
+        for cancel in [
+            #"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":7}}"#,
+            #"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":7,"reason":"user"}}"#,
+        ] {
+            let connection = try RawConnection(path: daemon.socketPath)
+            try connection.send(
+                #"{"jsonrpc":"2.0","id":7,"method":"generate","params":{"prompt":"Once upon a time","options":{"temperature":0,"maxTokens":2000},"stream":true}}"#)
+            // Some tokens arrive (it is decoding), then the cancel.
+            var deltas = 0
+            while deltas < 3 {
+                let message = try connection.readJSON()
+                #expect(message["method"] == "$/progress")
+                if message["params"]?["kind"] == "delta" { deltas += 1 }
+            }
+            try connection.send(cancel)
+            var reply = try connection.readJSON()
+            while reply["method"] == "$/progress" { reply = try connection.readJSON() }
+            #expect(reply["id"] == 7)
+            #expect(reply["error"]?["code"] == -32800)
+            #expect(try connection.assertStillServes())
+        }
+        #expect(try await steady.value.ids == reference.ids)
+        #expect(try await eventually { try await observer.call(DaemonStatus.self, NoParams()).model?.running == 0 })
+        // Status shows the KV budget: nothing reserved now, the finished stream's prompt kept.
+        let cache = try await observer.call(DaemonStatus.self, NoParams()).model?.kvCache
+        #expect(cache?.reservedBytes == 0 && cache?.budgetBytes == 1 << 30 && (cache?.keptBytes ?? 0) > 0)
+        await observer.close()
+    }
+
+    /// `engine.kvCacheMB` bounds the KV caches: a generation that could never fit is refused as
+    /// "context too long" with the bytes it needs; a small one still runs.
+    @Test func theKVBudgetRefusesWhatCanNeverFit() async throws {
+        let daemon = try await TestDaemon.started(
+            config: #"{"engine":{"kvCacheMB":1}}"#, arguments: ["--model", EngineMethodsTests.modelPath])
+        let client = try await daemon.client()
+        _ = try await eventually { try await client.call(DaemonStatus.self, NoParams()).model?.state == "ready" }
+        do {
+            _ = try await client.call(Generate.self, .init(prompt: "Hello", options: Self.greedy(400)))
+            Issue.record("a generation whose cache exceeds the budget must be refused")
+        } catch let error as RPCError {
+            #expect(error.code == RPCErrorCode.contextTooLong)
+            #expect((error.data?["neededBytes"]?.intValue ?? 0) > 1 << 20)
+            #expect(error.data?["budgetBytes"]?.intValue == 1 << 20)
+        }
+        #expect(try await client.call(Generate.self, .init(prompt: "Hello", options: Self.greedy(4))).ids.count == 4)
+        #expect(try await client.call(DaemonStatus.self, NoParams()).model?.kvCache?.budgetBytes == 1 << 20)
+        await client.close()
     }
 
     /// A connection's follow-up reuses its cached prompt prefix; `usage.cachedTokens` says so.
