@@ -38,6 +38,13 @@ typedef struct { uint16_t d[16]; uint8_t q[8][64]; } block_q8_0p;               
 /// 4i + k of row r at bit 4r + k of hmask[i].
 typedef struct { uint16_t d[16]; uint64_t hmask[8]; uint8_t qs[4][64]; } block_q5_0p; // 352 bytes
 typedef struct { uint16_t d[16]; uint8_t qs[4][64]; } block_q4_0p;                  // 288 bytes
+/// Q4_K: the twelve scale bytes of each row as three dwords (dword k of the sixteen rows side
+/// by side); qs[m][g] holds bytes 32m + 4g … 32m + 4g + 3 of the sixteen rows (sub-block 2m in
+/// the low nibbles, 2m + 1 in the high ones).
+typedef struct { uint16_t d[16], dmin[16]; uint32_t scales[3][16]; uint8_t qs[4][8][64]; } block_q4_Kp; // 2304
+/// Q6_K: scale dwords as above; for each half h and 4-byte chunk c the sixteen rows' ql bytes
+/// 64h + 4c… (ql[h][0][c]), 64h + 32 + 4c… (ql[h][1][c]) and qh bytes 32h + 4c… (qh[h][c]).
+typedef struct { uint16_t d[16]; uint32_t scales[4][16]; uint8_t ql[2][2][8][64]; uint8_t qh[2][8][64]; } block_q6_Kp; // 3360
 
 _Static_assert(sizeof(block_q8_0) == 34, "q8_0");
 _Static_assert(sizeof(block_q4_0) == 18, "q4_0");
@@ -47,6 +54,7 @@ _Static_assert(sizeof(block_q8_0x) == 36, "q8_0x");
 _Static_assert(sizeof(block_q8_0a) == 36, "q8_0a");
 _Static_assert(sizeof(block_q4_K) == 144, "q4_K");
 _Static_assert(sizeof(block_q8_0p) == 544 && sizeof(block_q5_0p) == 352 && sizeof(block_q4_0p) == 288, "packed");
+_Static_assert(sizeof(block_q4_Kp) == 16 * sizeof(block_q4_K) && sizeof(block_q6_Kp) == 16 * sizeof(block_q6_K), "packed K");
 _Static_assert(sizeof(block_q5_K) == 176, "q5_K");
 _Static_assert(sizeof(block_q6_K) == 210, "q6_K");
 

@@ -1,4 +1,5 @@
 // Run-time choice of instruction set: the best the CPU has, lowered on request (tests).
+#include <stdlib.h>
 #include "internal.h"
 
 static int best_isa(void) {
@@ -69,18 +70,13 @@ float grok_dot(int type, const void *w, const void *x, int64_t n) {
 int grok_packed_preferred(void) { return grok_kernels_isa() == GROK_ISA_AVX512_VNNI; }
 
 void grok_matmul_packed(int type, const void *packed, int64_t n, int64_t r0, int64_t r1, const void *x, size_t xrb,
-                        int64_t cols, float *out, int64_t os) {
+                        int64_t cols, float *out, int64_t os, int alone) {
+    // Callers check grok_packed_preferred() and pass whole groups of sixteen rows.
+    if (!grok_packed_preferred() || r0 % 16 || r1 % 16) abort();
 #if defined(__x86_64__)
-    if (grok_kernels_isa() == GROK_ISA_AVX512_VNNI) {
-        // Rows outside whole groups of sixteen (a range that does not start or end on one).
-        int64_t g0 = (r0 + 15) / 16, g1 = r1 / 16;
-        if (g0 < g1) {
-            grok_matmul_packed_portable(type, packed, n, r0, g0 * 16, x, xrb, cols, out, os);
-            grok_matmul_packed_vnni(type, packed, n, g0, g1, x, xrb, cols, out, os);
-            grok_matmul_packed_portable(type, packed, n, g1 * 16, r1, x, xrb, cols, out, os);
-            return;
-        }
-    }
+    if (type == GROK_TYPE_Q4_K || type == GROK_TYPE_Q6_K)
+        grok_matmul_packed_kquant_vnni(type, packed, n, r0 / 16, r1 / 16, x, xrb, cols, out, os, alone);
+    else
+        grok_matmul_packed_vnni(type, packed, n, r0 / 16, r1 / 16, x, xrb, cols, out, os);
 #endif
-    grok_matmul_packed_portable(type, packed, n, r0, r1, x, xrb, cols, out, os);
 }

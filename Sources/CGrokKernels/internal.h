@@ -19,12 +19,14 @@ void grok_matmul_vnni(int type, const void *w, size_t wrb, int64_t n, int64_t r0
                       size_t xrb, int64_t cols, float *out, int64_t os, int alone);
 /// Bytes of one packed block (sixteen rows × 32 elements), 0 for types without a packed form.
 size_t grok_packed_block_bytes(int type);
-/// Row r of a packed matrix · `cols` activation rows (portable).
-void grok_matmul_packed_row(int type, const void *packed, int64_t n, int64_t r, const void *x, size_t xrb,
-                            int64_t cols, float *out, int64_t os);
-void grok_matmul_packed_portable(int type, const void *packed, int64_t n, int64_t r0, int64_t r1, const void *x,
-                                 size_t xrb, int64_t cols, float *out, int64_t os);
-/// Whole groups of sixteen rows [g0, g1).
+/// Whole groups of sixteen rows [g0, g1): Q8_0, Q5_0, Q4_0 (packed_vnni.c).
 void grok_matmul_packed_vnni(int type, const void *packed, int64_t n, int64_t g0, int64_t g1, const void *x,
                              size_t xrb, int64_t cols, float *out, int64_t os);
+/// The same for Q4_K and Q6_K (packed_kquant_vnni.c); `alone` as in grok_matmul_rows_alone.
+void grok_matmul_packed_kquant_vnni(int type, const void *packed, int64_t n, int64_t g0, int64_t g1, const void *x,
+                                    size_t xrb, int64_t cols, float *out, int64_t os, int alone);
+
+/// Per-thread scratch buffers (64-byte aligned, grown on demand, freed at thread exit).
+enum { GROK_SCRATCH_ACTS, GROK_SCRATCH_SCALES, GROK_SCRATCH_WEIGHTS, GROK_SCRATCH_SLOTS };
+void *grok_scratch(int slot, size_t bytes);
 #endif

@@ -7,10 +7,9 @@
 // the same per-lane chain as ggml's one-row kernel, with rows in the lanes instead of groups.
 #if defined(__x86_64__)
 #include <immintrin.h>
-#include <pthread.h>
-#include <stdlib.h>
 #include "internal.h"
 #include "blocks.h"
+#include "prefetch.h"
 
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni"))), apply_to = function)
 
@@ -28,36 +27,6 @@ typedef struct {
     float d;
     float pad[3];
 } packed_act;
-
-enum { BUFFER_ACTS, BUFFER_SCALES, BUFFER_WEIGHTS, BUFFER_COUNT };
-static pthread_key_t buffer_key;
-static pthread_once_t buffer_once = PTHREAD_ONCE_INIT;
-typedef struct { void *base[BUFFER_COUNT]; size_t size[BUFFER_COUNT]; } thread_buffers;
-
-static void free_buffers(void *p) {
-    thread_buffers *t = p;
-    for (int i = 0; i < BUFFER_COUNT; i++) free(t->base[i]);
-    free(t);
-}
-static void make_key(void) { pthread_key_create(&buffer_key, free_buffers); }
-
-/// A per-thread scratch buffer of at least `bytes`, 64-byte aligned (grown, never shrunk).
-static void *scratch(int slot, size_t bytes) {
-    pthread_once(&buffer_once, make_key);
-    thread_buffers *t = pthread_getspecific(buffer_key);
-    if (!t) {
-        t = calloc(1, sizeof *t);
-        if (!t) abort();
-        pthread_setspecific(buffer_key, t);
-    }
-    if (t->size[slot] < bytes) {
-        free(t->base[slot]);
-        size_t size = bytes < 4096 ? 4096 : bytes;
-        if (posix_memalign(&t->base[slot], 64, size)) abort();
-        t->size[slot] = size;
-    }
-    return t->base[slot];
-}
 
 static void prepare_acts(const uint8_t *x, size_t xrb, int64_t cols, int64_t blocks, packed_act *acts) {
     const __m256i bias = _mm256_set1_epi8((char)0x80);
@@ -104,11 +73,12 @@ static void unpack_nibbles(int type, const uint8_t *block, uint8_t *q) {
 /// Sixteen rows · one column: `scales` holds blocks × 16 f32 weight scales, `q` the blocks'
 /// unsigned weights `stride` bytes apart.
 static void rows16_column(const float *scales, const uint8_t *q0, size_t stride, const packed_act *acts,
-                          int64_t blocks, float *out) {
+                          int64_t blocks, float *out, grok_prefetcher *prefetch) {
     __m512 acc0 = _mm512_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0;
     __m512 acc4 = acc0, acc5 = acc0, acc6 = acc0, acc7 = acc0;
     const __m512 magic = _mm512_set1_ps(MAGIC_FLOAT);
     for (int64_t b = 0; b < blocks; b++) {
+        grok_prefetch_step(prefetch);
         const packed_act *a = acts + b;
         const uint8_t *q = q0 + b * stride;
         __m512 dd = _mm512_mul_ps(_mm512_loadu_ps(scales + 16 * b), _mm512_set1_ps(a->d));
@@ -125,24 +95,24 @@ void grok_matmul_packed_vnni(int type, const void *packed, int64_t n, int64_t g0
                              size_t xrb, int64_t cols, float *out, int64_t os) {
     int64_t blocks = n / 32;
     size_t bytes = grok_packed_block_bytes(type);
-    packed_act *acts = scratch(BUFFER_ACTS, (size_t)(cols * blocks) * sizeof(packed_act));
-    float *scales = scratch(BUFFER_SCALES, (size_t)blocks * 16 * sizeof(float));
-    uint8_t *weights = type == GROK_TYPE_Q8_0 ? NULL : scratch(BUFFER_WEIGHTS, (size_t)blocks * 512);
+    packed_act *acts = grok_scratch(GROK_SCRATCH_ACTS, (size_t)(cols * blocks) * sizeof(packed_act));
+    float *scales = grok_scratch(GROK_SCRATCH_SCALES, (size_t)blocks * 16 * sizeof(float));
+    uint8_t *weights = type == GROK_TYPE_Q8_0 ? NULL : grok_scratch(GROK_SCRATCH_WEIGHTS, (size_t)blocks * 512);
     prepare_acts(x, xrb, cols, blocks, acts);
     for (int64_t g = g0; g < g1; g++) {
         const uint8_t *group = (const uint8_t *)packed + (size_t)g * blocks * bytes;
+        // The next group streams in while this one is computed (see prefetch.h).
+        grok_prefetcher prefetch = grok_prefetcher_make(group + blocks * bytes, blocks * bytes, blocks * (cols + 1));
         for (int64_t b = 0; b < blocks; b++) {
             const uint8_t *block = group + b * bytes;
-            // The next group streams in while this one is computed.
-            for (size_t offset = 0; offset < bytes; offset += 64)
-                _mm_prefetch((const char *)block + blocks * bytes + offset, _MM_HINT_T0);
+            grok_prefetch_step(&prefetch);
             _mm512_storeu_ps(scales + 16 * b, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)block)));
             if (weights) unpack_nibbles(type, block, weights + 512 * b);
         }
         const uint8_t *q = weights ? weights : group + offsetof(block_q8_0p, q);
         size_t stride = weights ? 512 : bytes;
         for (int64_t c = 0; c < cols; c++)
-            rows16_column(scales, q, stride, acts + c * blocks, blocks, out + c * os + g * 16);
+            rows16_column(scales, q, stride, acts + c * blocks, blocks, out + c * os + g * 16, &prefetch);
     }
 }
 

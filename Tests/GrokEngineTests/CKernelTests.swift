@@ -89,13 +89,16 @@ import Testing
         }
     }
 
-    /// The packed layout (sixteen rows per block) gives grok_matmul's numbers bit for bit, for
-    /// whole groups and for ranges that start or end inside a group, on every level.
-    @Test(arguments: [GGMLType.q8_0, .q4_0, .q5_0], [(1, 1), (3, 8), (20, 17)])
+    /// The packed layout (sixteen rows per block) gives grok_matmul's and
+    /// grok_matmul_rows_alone's numbers bit for bit: 48 rows, column counts on both sides of
+    /// llama.cpp's rounding switches (whole tiles of 4, 8 rows), ranges of whole groups.
+    @Test(arguments: [GGMLType.q8_0, .q4_0, .q5_0, .q4_K, .q6_K], [(2, 1), (3, 5), (2, 9), (1, 17)])
     func packedMatmulIsBitIdentical(_ type: GGMLType, shape: (blocks: Int, cols: Int)) throws {
+        guard Kernels.use(.avx512VNNI) == .avx512VNNI else { return }  // packed kernels need AVX-512 VNNI
+        #expect(grok_packed_preferred() != 0)
         let (blocks, cols) = shape
         var random = SplitMix64(seed: 0xFACE + UInt64(type.rawValue) << 8 + UInt64(blocks))
-        let count = blocks * 32, rows = 48
+        let count = blocks * type.blockElements, rows = 48
         let weights = (0..<rows).flatMap { _ in TensorKernelTests.randomRow(type, blocks: blocks, &random) }
         let rowBytes = weights.count / rows
         let x = (0..<cols * count).map { _ in Float.random(in: -2...2, using: &random) }
@@ -108,50 +111,50 @@ import Testing
             }
         }
         let packedBytes = grok_packed_bytes(Int32(type.rawValue), Int64(rows), Int64(count))
-        #expect(packedBytes == rows / 16 * blocks * [GGMLType.q8_0: 544, .q4_0: 288, .q5_0: 352][type]!)
+        #expect(packedBytes == rows * blocks * [GGMLType.q8_0: 34, .q4_0: 18, .q5_0: 22, .q4_K: 144, .q6_K: 210][type]!)
         var packed = [UInt8](repeating: 0, count: packedBytes)
         weights.withUnsafeBytes { w in
             packed.withUnsafeMutableBytes { grok_pack(Int32(type.rawValue), w.baseAddress!, rowBytes, Int64(count), 0, 3, $0.baseAddress!) }
         }
-        func product(_ r0: Int, _ r1: Int, packed usePacked: Bool) -> [Float] {
+        func product(_ r0: Int, _ r1: Int, packed usePacked: Bool, alone: Bool) -> [UInt32] {
             var out = [Float](repeating: 0, count: rows * cols)
             xq.withUnsafeBytes { xs in
                 out.withUnsafeMutableBufferPointer { o in
                     if usePacked {
                         packed.withUnsafeBytes {
                             grok_matmul_packed(Int32(type.rawValue), $0.baseAddress!, Int64(count), Int64(r0), Int64(r1),
-                                               xs.baseAddress!, xBytes, Int64(cols), o.baseAddress!, Int64(rows))
+                                               xs.baseAddress!, xBytes, Int64(cols), o.baseAddress!, Int64(rows), alone ? 1 : 0)
                         }
                     } else {
                         weights.withUnsafeBytes {
-                            grok_matmul(Int32(type.rawValue), $0.baseAddress!, rowBytes, Int64(count), Int64(r0), Int64(r1),
-                                        xs.baseAddress!, xBytes, Int64(cols), o.baseAddress!, Int64(rows))
+                            (alone ? grok_matmul_rows_alone : grok_matmul)(
+                                Int32(type.rawValue), $0.baseAddress!, rowBytes, Int64(count), Int64(r0), Int64(r1),
+                                xs.baseAddress!, xBytes, Int64(cols), o.baseAddress!, Int64(rows))
                         }
                     }
                 }
             }
-            return out
+            return out.map(\.bitPattern)
         }
-        let expected = product(0, rows, packed: false)
-        #expect(expected.contains { $0 != 0 })
-        for level in Kernels.Level.allCases where Kernels.use(level) == level {
-            #expect(product(0, rows, packed: true).map(\.bitPattern) == expected.map(\.bitPattern), "\(type.name) \(level)")
-            let partial = product(5, 43, packed: true)
+        for alone in [false, true] {
+            let expected = product(0, rows, packed: false, alone: alone)
+            #expect(expected.contains { $0 != 0 })
+            #expect(product(0, rows, packed: true, alone: alone) == expected, "\(type.name) alone \(alone)")
+            let middle = product(16, 32, packed: true, alone: alone)
             for r in 0..<rows {
                 for c in 0..<cols {
-                    let value = partial[c * rows + r]
-                    #expect(value.bitPattern == ((5..<43).contains(r) ? expected[c * rows + r].bitPattern : 0))
+                    #expect(middle[c * rows + r] == ((16..<32).contains(r) ? expected[c * rows + r] : 0))
                 }
             }
         }
-        Kernels.use(.avx512VNNI)
     }
 
-    @Test func packedLayoutOnlyForWholeGroupsOfThe32ElementTypes() {
+    @Test func packedLayoutOnlyForWholeGroupsOfPackableTypes() {
         #expect(grok_packed_bytes(Int32(GGMLType.q8_0.rawValue), 32, 64) == 2 * 2 * 544)
         #expect(grok_packed_bytes(Int32(GGMLType.q8_0.rawValue), 24, 64) == 0)
         #expect(grok_packed_bytes(Int32(GGMLType.q8_0.rawValue), 32, 40) == 0)
-        #expect(grok_packed_bytes(Int32(GGMLType.q4_K.rawValue), 32, 256) == 0)
+        #expect(grok_packed_bytes(Int32(GGMLType.q4_K.rawValue), 32, 256) == 2 * 2304)
+        #expect(grok_packed_bytes(Int32(GGMLType.q5_K.rawValue), 32, 256) == 0)
         #expect(grok_packed_bytes(Int32(GGMLType.f32.rawValue), 32, 256) == 0)
     }
 

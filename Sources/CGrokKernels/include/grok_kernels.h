@@ -64,17 +64,18 @@ void grok_matmul_rows_alone(int weight_type, const void *w, size_t w_row_bytes, 
                             const void *x, size_t x_row_bytes, int64_t cols, float *out, int64_t out_stride);
 
 /// Bytes of a `rows` × `n` matrix of `weight_type` in the packed layout (sixteen rows per
-/// block, for the AVX-512 kernel); 0 where the type has no packed form (Q8_0, Q5_0 and Q4_0
-/// do) or `rows` is not a multiple of 16.
+/// block, for the AVX-512 kernels); 0 where the type has no packed form (Q8_0, Q5_0, Q4_0,
+/// Q4_K and Q6_K do) or `rows` is not a multiple of 16.
 size_t grok_packed_bytes(int weight_type, int64_t rows, int64_t n);
-/// Whether the packed layout is faster than the file's on this CPU (the AVX-512 level is in use).
+/// Whether packed matrices can be multiplied now: the AVX-512 VNNI level is in use (packing
+/// pays only there).
 int grok_packed_preferred(void);
 /// Packs the groups of sixteen rows [g0, g1) of `w` into `out` (grok_packed_bytes long).
 void grok_pack(int weight_type, const void *w, size_t w_row_bytes, int64_t n, int64_t g0, int64_t g1, void *out);
-/// grok_matmul over a packed matrix: the same results, bit for bit, for rows [r0, r1). Each
-/// activation row is rounded on its own (so this is also grok_matmul_rows_alone).
+/// grok_matmul (`alone` 0) or grok_matmul_rows_alone (`alone` 1) over a packed matrix, with
+/// the same results bit for bit. Only while grok_packed_preferred(); r0 and r1 multiples of 16.
 void grok_matmul_packed(int weight_type, const void *packed, int64_t n, int64_t r0, int64_t r1, const void *x,
-                        size_t x_row_bytes, int64_t cols, float *out, int64_t out_stride);
+                        size_t x_row_bytes, int64_t cols, float *out, int64_t out_stride, int alone);
 
 /// Single-row dot product: row `w` · activation row `x`, `n` elements.
 float grok_dot(int weight_type, const void *w, const void *x, int64_t n);

@@ -78,13 +78,13 @@ struct MatMulJob {
     func run(rows range: Range<Int>) {
         let first = group?.start ?? 0
         let count = group?.count ?? input.rows
-        if let packed = weight.packed {
-            // One rounding for every row count (each row as on its own), as in the file's layout.
+        // The packed copy while its kernels are in use (tests may lower the level: then the file's).
+        if let packed = weight.packed, grok_packed_preferred() != 0 {
             grok_matmul_packed(
                 Int32(weight.type.rawValue), packed.base, Int64(weight.columns),
                 Int64(range.lowerBound), Int64(range.upperBound),
                 input.base + first * input.rowBytes, input.rowBytes, Int64(count), output + first * weight.rows,
-                Int64(weight.rows))
+                Int64(weight.rows), group?.alone == true ? 1 : 0)
             return
         }
         let matmul = group?.alone == true ? grok_matmul_rows_alone : grok_matmul
