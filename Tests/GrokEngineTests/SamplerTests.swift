@@ -10,6 +10,21 @@ import Testing
         #expect(sampler.sample(Self.logits) == 1)
     }
 
+    /// The vectorised argmax agrees with a plain scan: first of equal maxima, maxima in the
+    /// sixteen-lane part and in the tail, all-negative values.
+    @Test func argmaxIsTheFirstLargest() {
+        var random = SplitMix64(seed: 42)
+        for count in [1, 15, 16, 17, 100, 262_144] {
+            var values = (0..<count).map { _ in Float.random(in: -50 ... -1, using: &random) }
+            let plain = { values.indices.reduce(0) { values[$1] > values[$0] ? $1 : $0 } }
+            #expect(Sampler.argmax(values) == plain())
+            let spot = count - 1
+            values[spot] = 3
+            if count > 20 { values[count / 3] = 3 }  // an earlier equal maximum wins
+            #expect(Sampler.argmax(values) == plain())
+        }
+    }
+
     @Test func theSameSeedGivesTheSameTokens() {
         var options = SamplingOptions()
         options.temperature = 1.5

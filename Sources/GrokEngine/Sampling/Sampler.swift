@@ -20,6 +20,8 @@ public struct Sampler {
 
     /// Chooses the next token.
     public mutating func sample(_ logits: [Float]) -> Int32 {
+        // Greedy without penalties needs no copy of the (vocabulary-sized) logits.
+        if options.temperature <= 0 && !hasPenalties { return Int32(Self.argmax(logits)) }
         var logits = logits
         applyPenalties(&logits)
         guard options.temperature > 0 else { return Int32(Self.argmax(logits)) }
@@ -52,8 +54,12 @@ public struct Sampler {
         return candidates.last!.id
     }
 
+    private var hasPenalties: Bool {
+        !recent.isEmpty && (options.repeatPenalty != 1 || options.frequencyPenalty != 0 || options.presencePenalty != 0)
+    }
+
     private func applyPenalties(_ logits: inout [Float]) {
-        guard !recent.isEmpty else { return }
+        guard hasPenalties else { return }
         var counts: [Int32: Int] = [:]
         for token in recent { counts[token, default: 0] += 1 }
         for (token, count) in counts where Int(token) < logits.count {
@@ -66,10 +72,22 @@ public struct Sampler {
         }
     }
 
+    /// The index of the largest value (the first of equals; NaNs never win).
     static func argmax(_ values: [Float]) -> Int {
-        var best = 0
-        for index in values.indices where values[index] > values[best] { best = index }
-        return best
+        values.withUnsafeBufferPointer { v in
+            // The maximum sixteen lanes at a time, then the first index holding it.
+            var lanes = SIMD16<Float>(repeating: -.infinity)
+            let whole = v.count / 16 * 16
+            var index = 0
+            while index < whole {
+                let chunk = UnsafeRawPointer(v.baseAddress! + index).loadUnaligned(as: SIMD16<Float>.self)
+                lanes = lanes.replacing(with: chunk, where: chunk .> lanes)
+                index += 16
+            }
+            var maximum = lanes.max()
+            for i in whole..<v.count where v[i] > maximum { maximum = v[i] }
+            return v.firstIndex(of: maximum) ?? 0
+        }
     }
 
     /// The k largest logits, best first (ties: lower id first).
