@@ -70,13 +70,30 @@ float grok_dot(int type, const void *w, const void *x, int64_t n) {
 int grok_packed_preferred(void) { return grok_kernels_isa() == GROK_ISA_AVX512_VNNI; }
 
 void grok_matmul_packed(int type, const void *packed, int64_t n, int64_t r0, int64_t r1, const void *x, size_t xrb,
-                        int64_t cols, float *out, int64_t os, int alone) {
-    // Callers check grok_packed_preferred() and pass whole groups of sixteen rows.
-    if (!grok_packed_preferred() || r0 % 16 || r1 % 16) abort();
+                        const grok_row_group *groups, int64_t group_count, float *out, int64_t os) {
+    // Callers check grok_packed_preferred() and pass whole groups of sixteen rows. (A test may
+    // lower the level meanwhile: the packed kernels still run, and give the same numbers.)
+    if (best_isa() != GROK_ISA_AVX512_VNNI || r0 % 16 || r1 % 16 || group_count <= 0) abort();
+    int64_t first = groups[0].start;
+    int64_t cols = groups[group_count - 1].start + groups[group_count - 1].count - first;
+    const uint8_t *xs = (const uint8_t *)x + first * xrb;
+    float *o = out + first * os;
 #if defined(__x86_64__)
-    if (type == GROK_TYPE_Q4_K || type == GROK_TYPE_Q6_K)
-        grok_matmul_packed_kquant_vnni(type, packed, n, r0 / 16, r1 / 16, x, xrb, cols, out, os, alone);
-    else
-        grok_matmul_packed_vnni(type, packed, n, r0 / 16, r1 / 16, x, xrb, cols, out, os);
+    if (type == GROK_TYPE_Q4_K || type == GROK_TYPE_Q6_K) {
+        // Which rows take llama.cpp's batch rounding: Q4_K whole tiles of four in a batch
+        // group, Q6_K every row of a batch group of at least 8.
+        uint8_t *batch = grok_scratch(GROK_SCRATCH_MODES, (size_t)cols);
+        for (int64_t g = 0; g < group_count; g++) {
+            const grok_row_group *group = &groups[g];
+            for (int64_t i = 0; i < group->count; i++) {
+                int tiled = type == GROK_TYPE_Q4_K ? i < group->count / 4 * 4 : group->count >= GROK_TILED_MIN_ROWS;
+                batch[group->start - first + i] = !group->alone && tiled;
+            }
+        }
+        grok_matmul_packed_kquant_vnni(type, packed, n, r0 / 16, r1 / 16, xs, xrb, cols, batch, o, os);
+    } else {
+        // The 32-element formats round every row alike, whatever its group.
+        grok_matmul_packed_vnni(type, packed, n, r0 / 16, r1 / 16, xs, xrb, cols, o, os);
+    }
 #endif
 }

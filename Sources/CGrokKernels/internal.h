@@ -22,11 +22,12 @@ size_t grok_packed_block_bytes(int type);
 /// Whole groups of sixteen rows [g0, g1): Q8_0, Q5_0, Q4_0 (packed_vnni.c).
 void grok_matmul_packed_vnni(int type, const void *packed, int64_t n, int64_t g0, int64_t g1, const void *x,
                              size_t xrb, int64_t cols, float *out, int64_t os);
-/// The same for Q4_K and Q6_K (packed_kquant_vnni.c); `alone` as in grok_matmul_rows_alone.
+/// The same for Q4_K and Q6_K (packed_kquant_vnni.c). `batch[c]`: activation row c rounds as
+/// llama.cpp's batch kernels round it (Q4_K pairwise, Q6_K tiled); otherwise as a row alone.
 void grok_matmul_packed_kquant_vnni(int type, const void *packed, int64_t n, int64_t g0, int64_t g1, const void *x,
-                                    size_t xrb, int64_t cols, float *out, int64_t os, int alone);
+                                    size_t xrb, int64_t cols, const uint8_t *batch, float *out, int64_t os);
 
 /// Per-thread scratch buffers (64-byte aligned, grown on demand, freed at thread exit).
-enum { GROK_SCRATCH_ACTS, GROK_SCRATCH_SCALES, GROK_SCRATCH_WEIGHTS, GROK_SCRATCH_SLOTS };
+enum { GROK_SCRATCH_ACTS, GROK_SCRATCH_SCALES, GROK_SCRATCH_WEIGHTS, GROK_SCRATCH_MODES, GROK_SCRATCH_SLOTS };
 void *grok_scratch(int slot, size_t bytes);
 #endif

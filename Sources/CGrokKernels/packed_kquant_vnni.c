@@ -163,7 +163,7 @@ static void prepare_pairs(const uint8_t *x, size_t xrb, int64_t cols, int64_t bl
 }
 
 void grok_matmul_packed_kquant_vnni(int type, const void *packed, int64_t n, int64_t g0, int64_t g1, const void *x,
-                                    size_t xrb, int64_t cols, float *out, int64_t os, int alone) {
+                                    size_t xrb, int64_t cols, const uint8_t *batch, float *out, int64_t os) {
     int64_t blocks = n / 256;
     size_t bytes = grok_packed_block_bytes(type);
     kunpacked *u = grok_scratch(GROK_SCRATCH_WEIGHTS, sizeof(kunpacked));
@@ -176,9 +176,6 @@ void grok_matmul_packed_kquant_vnni(int type, const void *packed, int64_t n, int
         pairsY = grok_scratch(GROK_SCRATCH_ACTS, (size_t)(cols * blocks) * 4 * sizeof(int32_t));
         prepare_pairs(x, xrb, cols, blocks, pairsY);
     }
-    // llama.cpp's batch rounding: Q4_K pairwise in whole tiles of four rows, Q6_K tiled from 8.
-    int64_t pairwiseCols = alone ? 0 : cols / 4 * 4;
-    int tiled = !alone && cols >= GROK_TILED_MIN_ROWS;
     for (int64_t g = g0; g < g1; g++) {
         const uint8_t *group = (const uint8_t *)packed + (size_t)g * blocks * bytes;
         // The next group streams in while this one is computed (see prefetch.h).
@@ -193,13 +190,13 @@ void grok_matmul_packed_kquant_vnni(int type, const void *packed, int64_t n, int
                 const block_q8_K *yb = (const block_q8_K *)((const uint8_t *)x + c * xrb) + b;
                 __m512 local[8];
                 for (int i = 0; i < accs; i++) local[i] = acc[c * accs + i];
-                if (type == GROK_TYPE_Q4_K) q4_K_block(u, yb, pairsY + (c * blocks + b) * 4, c < pairwiseCols, local);
-                else q6_K_block(u, yb, tiled, local);
+                if (type == GROK_TYPE_Q4_K) q4_K_block(u, yb, pairsY + (c * blocks + b) * 4, batch[c], local);
+                else q6_K_block(u, yb, batch[c], local);
                 for (int i = 0; i < accs; i++) acc[c * accs + i] = local[i];
                 if (c % 4 == 3) grok_prefetch_step(&prefetch);
             }
         }
-        for (int64_t c = 0; c < cols; c++) _mm512_storeu_ps(out + c * os + g * 16, finish(type, tiled, acc + c * accs));
+        for (int64_t c = 0; c < cols; c++) _mm512_storeu_ps(out + c * os + g * 16, finish(type, batch[c], acc + c * accs));
     }
 }
 

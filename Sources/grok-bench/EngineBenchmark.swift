@@ -57,8 +57,10 @@ struct EngineBenchmark: ParsableCommand {
         var next = (0..<batch).map { Int32(2 + $0) }
         let seconds = Self.time {
             for _ in 0..<generate {
-                let logits = engine.step(zip(caches, next).map { StepInput(cache: $0, tokens: [$1]) })
-                next = logits.map { values in Int32(values!.indices.max { values![$0] < values![$1] } ?? 0) }
+                var greedy = Sampler(options: .greedy)
+                engine.step(zip(caches, next).map { StepInput(cache: $0, tokens: [$1]) }) { index, logits in
+                    next[index] = greedy.sample(logits)
+                }
             }
         }
         print("tg\(generate) × \(batch) sequences: \(String(format: "%.1f", Double(generate * batch) / seconds)) tokens/s aggregate")

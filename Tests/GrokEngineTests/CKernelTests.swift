@@ -91,7 +91,8 @@ import Testing
 
     /// The packed layout (sixteen rows per block) gives grok_matmul's and
     /// grok_matmul_rows_alone's numbers bit for bit: 48 rows, column counts on both sides of
-    /// llama.cpp's rounding switches (whole tiles of 4, 8 rows), ranges of whole groups.
+    /// llama.cpp's rounding switches (whole tiles of 4, 8 rows), groups of both rules in one
+    /// call, ranges of whole groups of sixteen rows.
     @Test(arguments: [GGMLType.q8_0, .q4_0, .q5_0, .q4_K, .q6_K], [(2, 1), (3, 5), (2, 9), (1, 17)])
     func packedMatmulIsBitIdentical(_ type: GGMLType, shape: (blocks: Int, cols: Int)) throws {
         guard Kernels.use(.avx512VNNI) == .avx512VNNI else { return }  // packed kernels need AVX-512 VNNI
@@ -116,31 +117,42 @@ import Testing
         weights.withUnsafeBytes { w in
             packed.withUnsafeMutableBytes { grok_pack(Int32(type.rawValue), w.baseAddress!, rowBytes, Int64(count), 0, 3, $0.baseAddress!) }
         }
-        func product(_ r0: Int, _ r1: Int, packed usePacked: Bool, alone: Bool) -> [UInt32] {
+        // Reference: the file-layout kernels, one call per group of rows.
+        func product(_ r0: Int, _ r1: Int, groups: [grok_row_group], packed usePacked: Bool) -> [UInt32] {
             var out = [Float](repeating: 0, count: rows * cols)
             xq.withUnsafeBytes { xs in
                 out.withUnsafeMutableBufferPointer { o in
                     if usePacked {
                         packed.withUnsafeBytes {
                             grok_matmul_packed(Int32(type.rawValue), $0.baseAddress!, Int64(count), Int64(r0), Int64(r1),
-                                               xs.baseAddress!, xBytes, Int64(cols), o.baseAddress!, Int64(rows), alone ? 1 : 0)
+                                               xs.baseAddress!, xBytes, groups, Int64(groups.count), o.baseAddress!, Int64(rows))
                         }
-                    } else {
-                        weights.withUnsafeBytes {
-                            (alone ? grok_matmul_rows_alone : grok_matmul)(
-                                Int32(type.rawValue), $0.baseAddress!, rowBytes, Int64(count), Int64(r0), Int64(r1),
-                                xs.baseAddress!, xBytes, Int64(cols), o.baseAddress!, Int64(rows))
+                        return
+                    }
+                    weights.withUnsafeBytes { w in
+                        for group in groups {
+                            (group.alone != 0 ? grok_matmul_rows_alone : grok_matmul)(
+                                Int32(type.rawValue), w.baseAddress!, rowBytes, Int64(count), Int64(r0), Int64(r1),
+                                xs.baseAddress! + Int(group.start) * xBytes, xBytes, group.count,
+                                o.baseAddress! + Int(group.start) * rows, Int64(rows))
                         }
                     }
                 }
             }
             return out.map(\.bitPattern)
         }
-        for alone in [false, true] {
-            let expected = product(0, rows, packed: false, alone: alone)
+        // One group of each rule, and (from 9 rows) rows alone followed by a batch group, as
+        // decode rows and a prompt chunk share a step.
+        var layouts: [[grok_row_group]] = [[grok_row_group(start: 0, count: Int64(cols), alone: 0)],
+                                           [grok_row_group(start: 0, count: Int64(cols), alone: 1)]]
+        if cols >= 9 {
+            layouts.append([grok_row_group(start: 0, count: 3, alone: 1), grok_row_group(start: 3, count: Int64(cols - 3), alone: 0)])
+        }
+        for groups in layouts {
+            let expected = product(0, rows, groups: groups, packed: false)
             #expect(expected.contains { $0 != 0 })
-            #expect(product(0, rows, packed: true, alone: alone) == expected, "\(type.name) alone \(alone)")
-            let middle = product(16, 32, packed: true, alone: alone)
+            #expect(product(0, rows, groups: groups, packed: true) == expected, "\(type.name) \(groups.map(\.count))")
+            let middle = product(16, 32, groups: groups, packed: true)
             for r in 0..<rows {
                 for c in 0..<cols {
                     #expect(middle[c * rows + r] == ((16..<32).contains(r) ? expected[c * rows + r] : 0))

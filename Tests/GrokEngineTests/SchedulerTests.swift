@@ -57,6 +57,23 @@ import Testing
         }
     }
 
+    /// The pace estimates follow the steps: a decode step's cost, and what each prompt row
+    /// adds to it (beside decoding rows) or costs alone.
+    @Test func stepPaceFollowsTheSteps() {
+        var pace = StepPace()
+        #expect(pace.decodeStepMs == nil && pace.prefillRowMs == nil)
+        pace.record(ms: 20, decodeRows: 4, prefillRows: 0)
+        #expect(pace.decodeStepMs == 20)
+        pace.record(ms: 40, decodeRows: 4, prefillRows: 0)
+        #expect(pace.decodeStepMs == 25)  // a moving average, newest step weighing a quarter
+        pace.record(ms: 41, decodeRows: 4, prefillRows: 8)
+        #expect(pace.prefillRowMs == 2)  // (41 − 25) / 8
+        pace.record(ms: 10, decodeRows: 0, prefillRows: 10)
+        #expect(pace.prefillRowMs == 1.75)  // alone: 10 / 10 = 1, blended
+        pace.record(ms: 5, decodeRows: 0, prefillRows: 0)
+        #expect(pace.decodeStepMs == 25 && pace.prefillRowMs == 1.75)
+    }
+
     /// Beyond the queue limit a request is refused at once; waiting ones learn their place;
     /// a cancelled sequence frees its slot and the others carry on to the same tokens.
     @Test func queueOverloadAndCancellation() async throws {

@@ -72,10 +72,20 @@ size_t grok_packed_bytes(int weight_type, int64_t rows, int64_t n);
 int grok_packed_preferred(void);
 /// Packs the groups of sixteen rows [g0, g1) of `w` into `out` (grok_packed_bytes long).
 void grok_pack(int weight_type, const void *w, size_t w_row_bytes, int64_t n, int64_t g0, int64_t g1, void *out);
-/// grok_matmul (`alone` 0) or grok_matmul_rows_alone (`alone` 1) over a packed matrix, with
-/// the same results bit for bit. Only while grok_packed_preferred(); r0 and r1 multiples of 16.
+/// Consecutive activation rows multiplied under one rounding: as llama.cpp multiplies one batch
+/// of `count` rows (grok_matmul), or each row on its own (`alone`, grok_matmul_rows_alone).
+typedef struct {
+    int64_t start, count;
+    int alone;
+} grok_row_group;
+
+/// Products over a packed matrix for activation rows in `groups` (consecutive, in order), each
+/// group rounded as its own grok_matmul or grok_matmul_rows_alone would round it, bit for bit:
+/// the weights are read once for all groups. Only while grok_packed_preferred(); r0 and r1
+/// multiples of 16. `x` and `out` point at activation row 0 and its output row.
 void grok_matmul_packed(int weight_type, const void *packed, int64_t n, int64_t r0, int64_t r1, const void *x,
-                        size_t x_row_bytes, int64_t cols, float *out, int64_t out_stride, int alone);
+                        size_t x_row_bytes, const grok_row_group *groups, int64_t group_count, float *out,
+                        int64_t out_stride);
 
 /// Single-row dot product: row `w` · activation row `x`, `n` elements.
 float grok_dot(int weight_type, const void *w, const void *x, int64_t n);

@@ -66,39 +66,50 @@ final class QuantizedActivations {
     }
 }
 
-/// One weight matrix times a group of quantised activation rows, into `output` (rows × outputs).
+/// One weight matrix times quantised activation rows, into `output` (rows × outputs), each
+/// group of rows under its own rounding rule.
 struct MatMulJob {
     let weight: WeightMatrix
     let input: QuantizedActivations
     let output: UnsafeMutablePointer<Float>
-    /// The activation rows: all of `input` unless given.
-    var group: RowGroup? = nil
+    /// The activation rows by rounding rule, consecutive and in order.
+    let groups: [RowGroup]
+    /// The same for the packed kernels.
+    private let described: [grok_row_group]
 
-    /// Rows [start, end) of the weight matrix (output columns) for the job's activation rows.
-    func run(rows range: Range<Int>) {
-        let first = group?.start ?? 0
-        let count = group?.count ?? input.rows
-        // The packed copy while its kernels are in use (tests may lower the level: then the file's).
-        if let packed = weight.packed, grok_packed_preferred() != 0 {
-            grok_matmul_packed(
-                Int32(weight.type.rawValue), packed.base, Int64(weight.columns),
-                Int64(range.lowerBound), Int64(range.upperBound),
-                input.base + first * input.rowBytes, input.rowBytes, Int64(count), output + first * weight.rows,
-                Int64(weight.rows), group?.alone == true ? 1 : 0)
-            return
-        }
-        let matmul = group?.alone == true ? grok_matmul_rows_alone : grok_matmul
-        matmul(
-            Int32(weight.type.rawValue), weight.base, weight.rowBytes, Int64(weight.columns),
-            Int64(range.lowerBound), Int64(range.upperBound),
-            input.base + first * input.rowBytes, input.rowBytes, Int64(count), output + first * weight.rows,
-            Int64(weight.rows))
+    init(weight: WeightMatrix, input: QuantizedActivations, output: UnsafeMutablePointer<Float>, groups: [RowGroup]) {
+        self.weight = weight
+        self.input = input
+        self.output = output
+        self.groups = groups
+        described = groups.map { grok_row_group(start: Int64($0.start), count: Int64($0.count), alone: $0.alone ? 1 : 0) }
     }
 
-    /// The same product for each group of rows (one rounding rule per group).
+    /// Rows [start, end) of the weight matrix (output columns) for every group.
+    func run(rows range: Range<Int>) {
+        // The packed copy while its kernels are in use (tests may lower the level: then the
+        // file's), for all groups in one pass over the weights.
+        if let packed = weight.packed, grok_packed_preferred() != 0 {
+            grok_matmul_packed(
+                Int32(weight.type.rawValue), packed.base, Int64(weight.columns), Int64(range.lowerBound),
+                Int64(range.upperBound), input.base, input.rowBytes, described, Int64(described.count), output,
+                Int64(weight.rows))
+            return
+        }
+        for group in groups {
+            let matmul = group.alone ? grok_matmul_rows_alone : grok_matmul
+            matmul(
+                Int32(weight.type.rawValue), weight.base, weight.rowBytes, Int64(weight.columns),
+                Int64(range.lowerBound), Int64(range.upperBound),
+                input.base + group.start * input.rowBytes, input.rowBytes, Int64(group.count),
+                output + group.start * weight.rows, Int64(weight.rows))
+        }
+    }
+
+    /// The product for each group of rows (one rounding rule per group), as one job.
     static func grouped(_ weight: WeightMatrix, _ input: QuantizedActivations, _ output: UnsafeMutablePointer<Float>,
                         _ groups: [RowGroup]) -> [MatMulJob] {
-        groups.map { MatMulJob(weight: weight, input: input, output: output, group: $0) }
+        groups.isEmpty ? [] : [MatMulJob(weight: weight, input: input, output: output, groups: groups)]
     }
 }
 

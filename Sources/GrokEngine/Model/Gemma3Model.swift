@@ -93,6 +93,14 @@ public final class Gemma3Model: @unchecked Sendable {
     /// rows. Returns, per input, the logits after its last token (nil where not wanted). Each
     /// sequence's numbers are exactly those it would get in a step of its own.
     public func step(_ inputs: [StepInput]) -> [[Float]?] {
+        var results = [[Float]?](repeating: nil, count: inputs.count)
+        step(inputs) { input, logits in results[input] = Array(logits) }
+        return results
+    }
+
+    /// `step(_:)` handing each wanted input's logits to `body` (input index, logits) in place,
+    /// without copying them; the buffer is valid only during the call.
+    public func step(_ inputs: [StepInput], logits body: (Int, UnsafeBufferPointer<Float>) -> Void) {
         precondition(inputs.allSatisfy { !$0.tokens.isEmpty })
         let layout = StepLayout(inputs)
         let d = config.embedding
@@ -104,10 +112,12 @@ public final class Gemma3Model: @unchecked Sendable {
         }
         let kept = lastLayer(blocks[blocks.count - 1], hidden: hidden, layout: layout)
         for segment in layout.segments { segment.cache.advance(by: segment.count) }
-        var results = [[Float]?](repeating: nil, count: inputs.count)
+        guard !kept.isEmpty else { return }
         let all = logits(hidden, rows: kept.count)
-        for (row, segment) in kept.enumerated() { results[segment.input] = all[row] }
-        return results
+        let vocabulary = config.vocabularySize
+        for (row, segment) in kept.enumerated() {
+            body(segment.input, UnsafeBufferPointer(start: all + row * vocabulary, count: vocabulary))
+        }
     }
 
     private func embed(_ tokens: [Int32], into hidden: UnsafeMutablePointer<Float>) {
@@ -121,18 +131,15 @@ public final class Gemma3Model: @unchecked Sendable {
     }
 
     /// Output norm, then the tied embedding matrix as output projection (vocabulary-sized).
-    private func logits(_ hidden: UnsafeMutablePointer<Float>, rows: Int) -> [[Float]] {
-        guard rows > 0 else { return [] }
+    /// Into the workspace (reused from step to step: no allocation, no page faults).
+    private func logits(_ hidden: UnsafeMutablePointer<Float>, rows: Int) -> UnsafeMutablePointer<Float> {
         let d = config.embedding
-        let vocabulary = config.vocabularySize
         let x = workspace.floats("final", rows * d)
         VectorMath.rmsNorm(from: hidden, into: x, rows: rows, weight: outputNorm.values, epsilon: config.rmsEpsilon)
-        var logits = [Float](repeating: 0, count: rows * vocabulary)
+        let logits = workspace.floats("logits", rows * config.vocabularySize)
         let input = workspace.quantize(x, rows: rows, columns: d, for: [embeddings.type], pool: pool)[0]
-        logits.withUnsafeMutableBufferPointer { out in
-            pool.matMul(MatMulJob.grouped(embeddings, input, out.baseAddress!, [RowGroup(start: 0, count: rows, alone: true)]))
-        }
-        return (0..<rows).map { Array(logits[($0 * vocabulary)..<(($0 + 1) * vocabulary)]) }
+        pool.matMul(MatMulJob.grouped(embeddings, input, logits, [RowGroup(start: 0, count: rows, alone: true)]))
+        return logits
     }
 
     /// One block over every row of the step.
@@ -212,8 +219,10 @@ public final class Gemma3Model: @unchecked Sendable {
         pool.matMul(MatMulJob.grouped(block.gate, inputs[0], gate, groups) + MatMulJob.grouped(block.up, inputs[1], up, groups))
         trace("ffn_gate-\(index)", gate, rows * width)
         trace("ffn_up-\(index)", up, rows * width)
-        pool.run(chunks: (rows + 7) / 8) { chunk in
-            for i in (chunk * 8 * width)..<(min(rows, chunk * 8 + 8) * width) { gate[i] = VectorMath.gelu(gate[i]) * up[i] }
+        // Chunks of 4096 values: even one row is shared by the threads.
+        let total = rows * width
+        pool.run(chunks: (total + 4095) / 4096) { chunk in
+            for i in (chunk * 4096)..<min(total, chunk * 4096 + 4096) { gate[i] = VectorMath.gelu(gate[i]) * up[i] }
         }
         trace("ffn_geglu-\(index)", gate, rows * width)
         let hidden = workspace.quantize(gate, rows: rows, columns: width, for: [block.down.type], pool: pool)[0]

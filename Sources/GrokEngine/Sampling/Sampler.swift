@@ -20,9 +20,14 @@ public struct Sampler {
 
     /// Chooses the next token.
     public mutating func sample(_ logits: [Float]) -> Int32 {
+        logits.withUnsafeBufferPointer { sample($0) }
+    }
+
+    /// `sample` reading the logits in place.
+    public mutating func sample(_ logits: UnsafeBufferPointer<Float>) -> Int32 {
         // Greedy without penalties needs no copy of the (vocabulary-sized) logits.
         if options.temperature <= 0 && !hasPenalties { return Int32(Self.argmax(logits)) }
-        var logits = logits
+        var logits = Array(logits)
         applyPenalties(&logits)
         guard options.temperature > 0 else { return Int32(Self.argmax(logits)) }
         var candidates = Self.topK(logits, max(1, options.topK <= 0 ? logits.count : options.topK))
@@ -74,20 +79,23 @@ public struct Sampler {
 
     /// The index of the largest value (the first of equals; NaNs never win).
     static func argmax(_ values: [Float]) -> Int {
-        values.withUnsafeBufferPointer { v in
-            // The maximum sixteen lanes at a time, then the first index holding it.
-            var lanes = SIMD16<Float>(repeating: -.infinity)
-            let whole = v.count / 16 * 16
-            var index = 0
-            while index < whole {
-                let chunk = UnsafeRawPointer(v.baseAddress! + index).loadUnaligned(as: SIMD16<Float>.self)
-                lanes = lanes.replacing(with: chunk, where: chunk .> lanes)
-                index += 16
-            }
-            var maximum = lanes.max()
-            for i in whole..<v.count where v[i] > maximum { maximum = v[i] }
-            return v.firstIndex(of: maximum) ?? 0
+        values.withUnsafeBufferPointer { argmax($0) }
+    }
+
+    static func argmax(_ v: UnsafeBufferPointer<Float>) -> Int {
+        guard let base = v.baseAddress else { return 0 }
+        // The maximum sixteen lanes at a time, then the first index holding it.
+        var lanes = SIMD16<Float>(repeating: -.infinity)
+        let whole = v.count / 16 * 16
+        var index = 0
+        while index < whole {
+            let chunk = UnsafeRawPointer(base + index).loadUnaligned(as: SIMD16<Float>.self)
+            lanes = lanes.replacing(with: chunk, where: chunk .> lanes)
+            index += 16
         }
+        var maximum = lanes.max()
+        for i in whole..<v.count where v[i] > maximum { maximum = v[i] }
+        return v.firstIndex(of: maximum) ?? 0
     }
 
     /// The k largest logits, best first (ties: lower id first).

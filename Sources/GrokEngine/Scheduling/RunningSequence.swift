@@ -58,7 +58,7 @@ final class RunningSequence {
     /// numbers (whole chunks are multiples of 4 rows and at least 8), so output is the same
     /// whatever else runs.
     func nextPrefill(chunk: Int, budget: Int) -> (tokens: [Int32], final: Bool) {
-        if segments.isEmpty { segments = Self.segments(promptLength: request.prompt.count - reused, chunk: chunk) }
+        planSegments(chunk: chunk)
         let last = segments.count - 1
         if segmentIndex == last {
             return (Array(request.prompt[prefilled...]), true)
@@ -70,6 +70,16 @@ final class RunningSequence {
             index += 1
         }
         return (Array(request.prompt[prefilled..<(prefilled + count)]), false)
+    }
+
+    /// Tokens of the next segment to prefill.
+    func nextSegment(chunk: Int) -> Int {
+        planSegments(chunk: chunk)
+        return segments[segmentIndex]
+    }
+
+    private func planSegments(chunk: Int) {
+        if segments.isEmpty { segments = Self.segments(promptLength: request.prompt.count - reused, chunk: chunk) }
     }
 
     func prefilledChunk(_ count: Int) {
@@ -86,10 +96,10 @@ final class RunningSequence {
 
     /// Takes the logits after the sequence's last token: samples, emits text; returns the
     /// result when the sequence is finished.
-    func accept(_ logits: [Float], tokenizer: SentencePieceTokenizer, contextLength: Int) -> GenerationResult? {
+    func accept(_ logits: UnsafeBufferPointer<Float>, tokenizer: SentencePieceTokenizer, contextLength: Int) -> GenerationResult? {
         let options = request.options
         let token = sampler.sample(logits)
-        if options.logprobs > 0 { logprobs.append(Sampler.topLogprobs(logits, options.logprobs)) }
+        if options.logprobs > 0 { logprobs.append(Sampler.topLogprobs(Array(logits), options.logprobs)) }
         if tokenizer.vocabulary.endOfGeneration.contains(token) { return finish(.stop) }
         ids.append(token)
         sampler.accept(token)

@@ -3,8 +3,8 @@ import Foundation
 /// The shared engine: every client's generations run here, together.
 ///
 /// A thread of its own runs steps: each step is one batched forward pass holding one decode
-/// token for every running sequence plus the next fixed-size chunk of up to `prefillsPerStep`
-/// prompts (several chunks at once when nothing decodes). Up to `maxParallel` sequences run; more wait in a queue (told their place), and
+/// token for every running sequence plus the next fixed-size segments of waiting prompts, up to
+/// a token budget (one chunk while others decode, more when nothing does). Up to `maxParallel` sequences run; more wait in a queue (told their place), and
 /// beyond `maxQueue` a request is refused at once. Slots go to the owner (connection) with the
 /// fewest running sequences, oldest request first. Each sequence's numbers are the same as if
 /// it ran alone, so greedy output does not depend on the company it keeps.
@@ -22,6 +22,7 @@ public final class Scheduler: @unchecked Sendable {
     private var running: [RunningSequence] = []
     private let promptCache: PromptCache
     private var prefillTurn = 0
+    private var pace = StepPace()
 
     public init(generator: TextGenerator, limits: SchedulerLimits = .default) {
         self.generator = generator
@@ -171,6 +172,14 @@ public final class Scheduler: @unchecked Sendable {
         sequence.request.onFinish(result)
     }
 
+    /// Prompt tokens a step may prefill beside decoding streams: what the measured costs say
+    /// makes a decode step at most 2.5 times as long, in whole segments, at least one. (The
+    /// streams then see their token gaps stretch by at most that while a long prompt arrives.)
+    private var pacedBudget: Int {
+        guard let decodeMs = pace.decodeStepMs, let rowMs = pace.prefillRowMs, rowMs > 0 else { return limits.prefillChunk }
+        return min(limits.prefillBudget, max(limits.prefillChunk, Int(1.5 * decodeMs / rowMs)))
+    }
+
     /// One batched forward pass over every running sequence.
     private func runStep() {
         var inputs: [StepInput] = []
@@ -181,26 +190,37 @@ public final class Scheduler: @unchecked Sendable {
         }
         let prefilling = running.filter(\.isPrefilling)
         if !prefilling.isEmpty {
-            // With streams decoding, one chunk per step keeps their pace; alone, prompts go faster.
-            let budget = inputs.isEmpty ? limits.prefillBudget : limits.prefillChunk
-            for offset in 0..<min(limits.prefillsPerStep, prefilling.count) {
+            // Alone, prompts go at full speed; beside decoding streams, as much prompt as keeps
+            // their steps at most about twice as long. Several short prompts share the budget
+            // (round robin), so a burst of new requests starts together.
+            var budget = inputs.isEmpty ? limits.prefillBudget : pacedBudget
+            var taken = 0
+            for offset in 0..<prefilling.count where taken < limits.prefillsPerStep {
                 let sequence = prefilling[(prefillTurn + offset) % prefilling.count]
-                let (tokens, final) = sequence.nextPrefill(chunk: limits.prefillChunk, budget: budget)
+                guard taken == 0 || sequence.nextSegment(chunk: limits.prefillChunk) <= budget else { continue }
+                let (tokens, final) = sequence.nextPrefill(chunk: limits.prefillChunk, budget: max(1, budget))
                 inputs.append(StepInput(cache: sequence.cache, tokens: tokens, wantsLogits: final))
                 owners.append((sequence, tokens.count))
+                budget -= tokens.count
+                taken += 1
             }
             prefillTurn += 1
         }
-        let logits = generator.model.step(inputs)
-        var finished: Set<ObjectIdentifier> = []
-        for (index, (sequence, prefill)) in owners.enumerated() {
-            if prefill > 0 { sequence.prefilledChunk(prefill) }
-            guard let values = logits[index] else { continue }
-            if let result = sequence.accept(values, tokenizer: generator.tokenizer, contextLength: generator.model.config.contextLength) {
-                finished.insert(ObjectIdentifier(sequence))
-                finish(sequence, result)
+        var finished: [(RunningSequence, GenerationResult)] = []
+        let contextLength = generator.model.config.contextLength
+        for (sequence, prefill) in owners where prefill > 0 { sequence.prefilledChunk(prefill) }
+        let started = ContinuousClock.now
+        generator.model.step(inputs) { index, logits in
+            let sequence = owners[index].sequence
+            if let result = sequence.accept(logits, tokenizer: generator.tokenizer, contextLength: contextLength) {
+                finished.append((sequence, result))
             }
         }
-        running.removeAll { finished.contains(ObjectIdentifier($0)) }
+        let prefillRows = owners.reduce(0) { $0 + $1.prefill }
+        pace.record(ms: (ContinuousClock.now - started) / .milliseconds(1), decodeRows: owners.count { $0.prefill == 0 },
+                    prefillRows: prefillRows)
+        for (sequence, result) in finished { finish(sequence, result) }
+        let finishedIDs = Set(finished.map { ObjectIdentifier($0.0) })
+        running.removeAll { finishedIDs.contains(ObjectIdentifier($0)) }
     }
 }

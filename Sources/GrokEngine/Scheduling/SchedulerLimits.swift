@@ -4,11 +4,13 @@ public struct SchedulerLimits: Sendable, Equatable {
     public var maxParallel: Int
     /// Requests waiting for a slot; one more is refused as overloaded at once.
     public var maxQueue: Int
-    /// Prompt tokens a sequence prefills per step. Fixed per sequence, so each sequence's
-    /// numbers never depend on what else runs (determinism); small, so decoding streams keep
-    /// their pace while a long prompt arrives.
+    /// The segment prompts are prefilled in: whole segments go into steps, as many as keep
+    /// decoding streams' steps at most about twice as long (at least one). Fixed per sequence,
+    /// so each sequence's numbers never depend on what else runs (determinism); small, so the
+    /// pace can be kept finely.
     public var prefillChunk: Int
-    /// Prompts that advance in one step (the others wait their turn, round robin).
+    /// Prompts that may advance in one step, within the step's token budget (the others wait
+    /// their turn, round robin).
     public var prefillsPerStep: Int
     /// Prompt tokens one step may take when nothing is decoding (whole chunks).
     public var prefillBudget: Int
@@ -19,7 +21,7 @@ public struct SchedulerLimits: Sendable, Equatable {
     /// finish (kept prompts are dropped first); one that could never fit is refused.
     public var kvCacheBytes: Int = 1 << 30
 
-    public init(maxParallel: Int = 8, maxQueue: Int = 64, prefillChunk: Int = 16, prefillsPerStep: Int = 1, prefillBudget: Int = 512) {
+    public init(maxParallel: Int = 8, maxQueue: Int = 64, prefillChunk: Int = 8, prefillsPerStep: Int = 8, prefillBudget: Int = 512) {
         precondition(prefillChunk >= 8 && prefillChunk % 4 == 0, "prompt chunks are whole 4-row groups of at least 8 rows")
         self.maxParallel = maxParallel
         self.maxQueue = maxQueue
