@@ -171,6 +171,16 @@ import Testing
         var uncached = Generate.Params(prompt: prompt, options: Self.greedy(4))
         uncached.cachePrompt = false
         #expect(try await client.call(Generate.self, uncached).usage.cachedTokens == 0)
+        // Past the 512-token window of the local layers (their caches moved on), the prefix is
+        // still reused, and the answer is the same as without the cache.
+        let long = String(repeating: "A long shared context about the history of the river and its towns. ", count: 80)
+        let opening = try await client.call(Generate.self, .init(prompt: long + "First question?", options: Self.greedy(3)))
+        #expect(opening.usage.promptTokens > 1000)
+        let followUp = try await client.call(Generate.self, .init(prompt: long + "Second question?", options: Self.greedy(3)))
+        #expect(followUp.usage.cachedTokens > 1000)
+        var fresh = Generate.Params(prompt: long + "Second question?", options: Self.greedy(3))
+        fresh.cachePrompt = false
+        #expect(try await client.call(Generate.self, fresh).ids == followUp.ids)
         await client.close()
     }
 }
