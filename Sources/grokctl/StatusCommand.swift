@@ -33,11 +33,18 @@ struct StatusCommand: AsyncParsableCommand {
             ("model", status.model.map { "\(($0.path as NSString).lastPathComponent) (\($0.state))" } ?? "none"),
             ("engine", status.model?.engine ?? "-"),
             ("generating", status.model?.running.map { "\($0) running, \(status.model?.queued ?? 0) queued" } ?? "-"),
+            ("kv cache", status.model?.kvCache.map(Self.cache) ?? "-"),
         ]
         let width = rows.map(\.0.count).max() ?? 0
         for (name, value) in rows {
             Output.line(name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value)
         }
+    }
+
+    /// "12 MB reserved, 3 MB kept, budget 1024 MB".
+    static func cache(_ kv: DaemonStatus.KVCacheStatus) -> String {
+        func mb(_ bytes: Int) -> String { "\((bytes + (1 << 19)) >> 20) MB" }
+        return "\(mb(kv.reservedBytes)) reserved, \(mb(kv.keptBytes)) kept, budget \(mb(kv.budgetBytes))"
     }
 
     static func duration(ms: Int64) -> String {
