@@ -10,6 +10,9 @@ let package = Package(
         .executable(name: "grokd", targets: ["grokd"]),
         .executable(name: "grokctl", targets: ["grokctl"]),
         .executable(name: "grok-bench", targets: ["grok-bench"]),
+        .executable(name: "grok-plugin-host", targets: ["grok-plugin-host"]),
+        // The example plugins (Plugins/), each a shared library built against protocol/grok_plugin.h.
+        .library(name: "grok-sysinfo", type: .dynamic, targets: ["sysinfo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -65,6 +68,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The plugin ABI (protocol/grok_plugin.h, linked into its include folder).
+        .target(name: "CGrokPlugin"),
+        .target(
+            name: "GrokPlugins",
+            dependencies: ["CGrokPlugin", "GrokJSON"]
+        ),
+        .executableTarget(name: "grok-plugin-host", dependencies: ["GrokPlugins"]),
+        .target(name: "sysinfo", dependencies: ["CGrokPlugin", "CJansson"], path: "Plugins/sysinfo"),
         .target(
             name: "GrokClient",
             dependencies: ["GrokJSON", "GrokProtocol", "GrokRPC"]

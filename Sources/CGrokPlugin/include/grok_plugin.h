@@ -1,0 +1,1 @@
+../../../protocol/grok_plugin.h
