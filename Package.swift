@@ -61,7 +61,7 @@ let package = Package(
         .target(
             name: "GrokDaemon",
             dependencies: [
-                "GrokJSON", "GrokProtocol", "GrokRPC", "GrokEngine",
+                "GrokJSON", "GrokProtocol", "GrokRPC", "GrokEngine", "GrokPlugins",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -72,7 +72,7 @@ let package = Package(
         .target(name: "CGrokPlugin"),
         .target(
             name: "GrokPlugins",
-            dependencies: ["CGrokPlugin", "GrokJSON"]
+            dependencies: ["CGrokPlugin", "GrokJSON", "GrokProtocol"]
         ),
         .executableTarget(name: "grok-plugin-host", dependencies: ["GrokPlugins"]),
         .target(name: "sysinfo", dependencies: ["CGrokPlugin", "CJansson"], path: "Plugins/sysinfo"),

@@ -1,6 +1,7 @@
 import Foundation
 import GrokEngine
 import GrokJSON
+import GrokPlugins
 import GrokRPC
 import Logging
 
@@ -16,6 +17,12 @@ public struct DaemonConfig: Sendable {
     public var logLevel: Logger.Level
     /// The GGUF model to load at start; nil runs without one.
     public var model: String?
+    /// Plugins to start: libraries and MCP servers from the config file.
+    public var plugins: [PluginSpec] = []
+    /// Whether the plugins built with grok (`libgrok-*.so` next to `grokd`) start too.
+    public var builtinPlugins = true
+    /// Deadline of a tool call or retrieval unless the caller gives one.
+    public var pluginTimeoutMs = 10_000
 
     public init(
         socket: String, allowUIDs: Set<UInt32>, limits: RPCLimits = .default, logLevel: Logger.Level = .info,
@@ -36,6 +43,18 @@ public struct DaemonConfig: Sendable {
         var logLevel: String?
         var limits: Limits?
         var engine: Engine?
+        var plugins: [Plugin]?
+        var builtinPlugins: Bool?
+        var pluginTimeoutMs: Int?
+
+        struct Plugin: Decodable {
+            var name: String?
+            var path: String?
+            var command: String?
+            var args: [String]?
+            var env: [String: String]?
+            var config: JSONValue?
+        }
 
         struct Engine: Decodable {
             var maxParallel: Int?
@@ -81,7 +100,9 @@ public struct DaemonConfig: Sendable {
         return config
     }
 
-    static let knownKeys: Set<String> = ["socket", "model", "allowUids", "logLevel", "limits", "engine"]
+    static let knownKeys: Set<String> = [
+        "socket", "model", "allowUids", "logLevel", "limits", "engine", "plugins", "builtinPlugins", "pluginTimeoutMs",
+    ]
     static let knownEngine: Set<String> = ["maxParallel", "maxQueue", "prefillChunk", "kvCacheMB", "promptCacheMB"]
     static let knownLimits: Set<String> = ["maxLineBytes", "maxDepth", "maxInFlight", "maxConnections", "drainTimeoutMs"]
 
@@ -101,6 +122,14 @@ public struct DaemonConfig: Sendable {
 
     private mutating func apply(_ file: File, path: String) throws {
         if let socket = file.socket { self.socket = socket }
+        for (index, plugin) in (file.plugins ?? []).enumerated() {
+            plugins.append(try Self.spec(plugin, at: "plugins[\(index)]", path: path))
+        }
+        if let builtin = file.builtinPlugins { builtinPlugins = builtin }
+        if let timeout = file.pluginTimeoutMs {
+            guard timeout > 0 else { throw Invalid(description: "config file \(path): pluginTimeoutMs must be positive") }
+            pluginTimeoutMs = timeout
+        }
         if let model = file.model { self.model = model == "none" ? nil : model }
         if let uids = file.allowUids { allowUIDs.formUnion(uids) }
         if let name = file.logLevel {
@@ -132,6 +161,20 @@ public struct DaemonConfig: Sendable {
             guard engine.prefillChunk >= 8, engine.prefillChunk % 4 == 0 else {
                 throw Invalid(description: "config file \(path): engine.prefillChunk must be a multiple of 4, at least 8")
             }
+        }
+    }
+
+    /// A plugin entry: a library `path`, or an MCP server `command` (with `args`, `env`) and a `name`.
+    static func spec(_ plugin: File.Plugin, at field: String, path: String) throws -> PluginSpec {
+        let config = plugin.config ?? [:]
+        switch (plugin.path, plugin.command) {
+        case (let library?, nil):
+            return PluginSpec(name: plugin.name, source: .library(path: library), config: config)
+        case (nil, let command?):
+            guard let name = plugin.name else { throw Invalid(description: "config file \(path): \(field) is an MCP server without a name") }
+            return PluginSpec(name: name, source: .mcp(command: command, arguments: plugin.args ?? [], environment: plugin.env ?? [:]), config: config)
+        default:
+            throw Invalid(description: "config file \(path): \(field) needs either \"path\" (a plugin library) or \"command\" (an MCP server)")
         }
     }
 

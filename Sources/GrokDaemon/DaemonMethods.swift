@@ -11,7 +11,7 @@ struct DaemonMethods: Sendable {
         table.register(RPCDiscover.self) { _, _ in try ProtocolDocuments.openRPC() }
         table.register(Initialize.self) { _, context in initialize(context) }
         table.register(DaemonPing.self) { _, _ in DaemonPing.Result() }
-        table.register(DaemonStatus.self) { _, _ in state.status() }
+        table.register(DaemonStatus.self) { _, _ in await state.status() }
         table.register(DaemonShutdown.self) { _, context in try shutdown(context) }
         table.register(DaemonSleep.self) { params, context in try await sleep(params, context) }
     }

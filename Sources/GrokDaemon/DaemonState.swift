@@ -1,4 +1,5 @@
 import Foundation
+import GrokPlugins
 import GrokProtocol
 import GrokRPC
 import Synchronization
@@ -8,14 +9,16 @@ final class DaemonState: Sendable {
     let config: DaemonConfig
     let socketDescription: String
     let model: ModelHost
+    let plugins: PluginManager
     private let started = ContinuousClock.now
     private let server = Mutex<RPCServer?>(nil)
     private let names = Mutex<[String]>([])
 
-    init(config: DaemonConfig, socketDescription: String, model: ModelHost) {
+    init(config: DaemonConfig, socketDescription: String, model: ModelHost, plugins: PluginManager) {
         self.config = config
         self.socketDescription = socketDescription
         self.model = model
+        self.plugins = plugins
     }
 
     /// Called once the server exists (it needs the method table, which needs this state).
@@ -26,9 +29,10 @@ final class DaemonState: Sendable {
 
     var methodNames: [String] { names.withLock { $0 } }
 
-    func status() -> DaemonStatus.Result {
+    func status() async -> DaemonStatus.Result {
         let stats = server.withLock { $0?.stats }
-        return DaemonStatus.Result(
+        let plugins = await plugins.list()
+        var result = DaemonStatus.Result(
             version: GrokVersion.current, protocolVersion: ProtocolVersion.current, pid: getpid(),
             uptimeMs: Int64((ContinuousClock.now - started).milliseconds), socket: socketDescription,
             connections: stats?.connections ?? 0, requestsServed: stats?.requestsServed ?? 0,
@@ -39,6 +43,8 @@ final class DaemonState: Sendable {
                     path: path, state: model.summary, engine: model.engine, running: load?.running, queued: load?.queued,
                     kvCache: model.cacheBytes)
             })
+        result.plugins = plugins
+        return result
     }
 
     /// Starts a graceful stop: no new connections, running requests finish, then exit.

@@ -1,4 +1,5 @@
 import Foundation
+import GrokPlugins
 import GrokProtocol
 import GrokRPC
 import Logging
@@ -28,10 +29,12 @@ public enum GrokDaemon {
 
         let socketDescription = activated.map { SocketActivation.boundPath(of: $0) ?? "fd \($0)" } ?? config.socket
         let host = ModelHost(path: config.model, limits: config.engine)
-        let state = DaemonState(config: config, socketDescription: socketDescription, model: host)
+        let plugins = Self.pluginManager(config, logger: logger)
+        let state = DaemonState(config: config, socketDescription: socketDescription, model: host, plugins: plugins)
         var table = MethodTable()
         DaemonMethods(state: state).register(in: &table)
         EngineMethods(host: host).register(in: &table)
+        PluginMethods(plugins: plugins).register(in: &table)
         var allowed = config.allowUIDs
         allowed.insert(geteuid())
         let server: RPCServer
@@ -49,13 +52,45 @@ public enum GrokDaemon {
             "grokd ready",
             metadata: ["socket": "\(socketDescription)", "pid": "\(getpid())", "version": "\(GrokVersion.current)",
                        "activation": "\(activated == nil ? "none" : "systemd")"])
+        // Plugins start in the background: the socket serves meanwhile (plugins.list shows them starting).
+        let starting = Task { await Self.startPlugins(config, plugins, logger: logger) }
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: ServerService(server: server), successTerminationBehavior: .gracefullyShutdownGroup)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        starting.cancel()
+        await plugins.shutdown()
         host.shutdown()
         logger.notice("grokd stopped", metadata: ["requestsServed": "\(server.stats.requestsServed)"])
+    }
+}
+
+extension GrokDaemon {
+    static func pluginManager(_ config: DaemonConfig, logger: Logger) -> PluginManager {
+        var settings = PluginSettings(hostPath: PluginMethods.hostPath())
+        settings.callTimeout = .milliseconds(config.pluginTimeoutMs)
+        return PluginManager(settings: settings) { line in logger.info("\(line)") }
+    }
+
+    /// The configured plugins, then the built-in ones not configured explicitly.
+    static func startPlugins(_ config: DaemonConfig, _ plugins: PluginManager, logger: Logger) async {
+        var specs = config.plugins
+        if config.builtinPlugins {
+            let configured = Set(specs.compactMap { spec -> String? in
+                if case .library(let path) = spec.source { return (path as NSString).lastPathComponent }
+                return nil
+            })
+            specs += PluginMethods.builtinLibraries().filter { !configured.contains(($0 as NSString).lastPathComponent) }
+                .map { PluginSpec(source: .library(path: $0)) }
+        }
+        for spec in specs {
+            do {
+                try await plugins.load(spec)
+            } catch {
+                logger.warning("plugin not loaded: \(error.message)")
+            }
+        }
     }
 }
 

@@ -25,6 +25,8 @@ public enum DaemonStatus: RPCMethod {
         public var inFlight: Int
         /// The model and its state ("loading", "ready", "failed: …"); absent without a model.
         public var model: ModelStatus?
+        /// The plugins and their states (empty when none are configured).
+        public var plugins: [PluginInfo]?
         public init(
             version: String, protocolVersion: String, pid: Int32, uptimeMs: Int64, socket: String,
             connections: Int, requestsServed: Int64, inFlight: Int, model: ModelStatus? = nil

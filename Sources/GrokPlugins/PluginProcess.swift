@@ -1,0 +1,247 @@
+import Foundation
+import GrokJSON
+import Synchronization
+
+/// Why a call to a plugin process failed.
+public enum PluginProcessError: Error, Sendable, Equatable {
+    /// The process is gone (crashed, killed, or never started); the reason says how.
+    case exited(String)
+    /// No answer within the deadline; the process was killed (a plugin call cannot be interrupted).
+    case timedOut(milliseconds: Int)
+    /// The process wrote something that is not a JSON-RPC message, or a line over the size cap;
+    /// it was killed.
+    case garbage(String)
+    /// The process answered with a JSON-RPC error.
+    case rpc(code: Int64, message: String, data: JSONValue?)
+    /// The caller cancelled; the process was told (`notifications/cancelled`) and keeps running.
+    case cancelled
+}
+
+/// One child process speaking newline-delimited JSON-RPC on its stdin/stdout: a
+/// `grok-plugin-host` serving a plugin library, or an external MCP server.
+///
+/// Started with posix_spawn (never fork: the daemon holds databases and sockets). A thread reads
+/// its stdout and completes the waiting calls by id; another forwards its stderr lines to the log.
+/// Anything that is not an answer (bad JSON, a line over `maxLineBytes`, an unknown id) ends the
+/// process: its pending calls fail and the owner restarts it. The owner ends it with `terminate`
+/// (the reader thread keeps this object until the child has exited and been reaped).
+public final class PluginProcess: @unchecked Sendable {
+    public let pid: pid_t
+    private let input: FileHandle
+    private let maxLineBytes: Int
+    private let state = Mutex(State())
+    private let log: @Sendable (String) -> Void
+
+    private struct State {
+        var nextID: Int64 = 0
+        var pending: [Int64: CheckedContinuation<JSONValue, any Error>] = [:]
+        /// Requests given up on (cancelled): their late answers are dropped.
+        var abandoned: Set<Int64> = []
+        var exitReason: String?
+    }
+
+    /// Starts `executable` with `arguments`; `log` receives its stderr lines and exit reason.
+    public init(executable: String, arguments: [String], environment: [String: String], maxLineBytes: Int,
+                log: @escaping @Sendable (String) -> Void) throws(PluginProcessError) {
+        self.maxLineBytes = maxLineBytes
+        self.log = log
+        var stdinPipe: [Int32] = [0, 0], stdoutPipe: [Int32] = [0, 0], stderrPipe: [Int32] = [0, 0]
+        guard Self.makePipe(&stdinPipe), Self.makePipe(&stdoutPipe), Self.makePipe(&stderrPipe) else {
+            throw .exited("cannot create pipes: \(String(cString: strerror(errno)))")
+        }
+        pid = try Self.spawn(executable, arguments, environment, stdin: stdinPipe[0], stdout: stdoutPipe[1], stderr: stderrPipe[1])
+        for descriptor in [stdinPipe[0], stdoutPipe[1], stderrPipe[1]] { close(descriptor) }
+        input = FileHandle(fileDescriptor: stdinPipe[1], closeOnDealloc: true)
+        let output = stdoutPipe[0], errors = stderrPipe[0]
+        Thread.detachNewThread { [self] in readAnswers(output) }
+        Thread.detachNewThread { [log] in Self.forwardLines(errors, to: log) }
+    }
+
+    /// A pipe whose ends are closed on exec (the child gets only what is dup2'ed to 0, 1, 2).
+    private static func makePipe(_ ends: inout [Int32]) -> Bool {
+        guard pipe(&ends) == 0 else { return false }
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        return true
+    }
+
+    private static func spawn(_ executable: String, _ arguments: [String], _ environment: [String: String], stdin: Int32,
+                              stdout: Int32, stderr: Int32) throws(PluginProcessError) -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, stdin, 0)
+        posix_spawn_file_actions_adddup2(&actions, stdout, 1)
+        posix_spawn_file_actions_adddup2(&actions, stderr, 2)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
+        }
+        var pid: pid_t = 0
+        // posix_spawnp: an MCP server's command may be a name on PATH.
+        let status = posix_spawnp(&pid, executable, &actions, nil, argv, envp)
+        guard status == 0 else { throw .exited("cannot start \(executable): \(String(cString: strerror(status)))") }
+        return pid
+    }
+
+    /// Sends a request and waits for its answer for at most `timeout`.
+    public func request(_ method: String, _ params: JSONValue, timeout: Duration) async throws(PluginProcessError) -> JSONValue {
+        let id: Int64? = state.withLock { state in
+            guard state.exitReason == nil else { return nil }
+            state.nextID += 1
+            return state.nextID
+        }
+        guard let id else { throw .exited(exitReason ?? "exited") }
+        do {
+            return try await withThrowingTaskGroup(of: JSONValue.self) { group in
+                group.addTask { try await self.send(id, method, params) }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    throw PluginProcessError.timedOut(milliseconds: Int(timeout / .milliseconds(1)))
+                }
+                defer { group.cancelAll() }
+                return try await group.next()!
+            }
+        } catch let error as PluginProcessError {
+            // A call that cannot finish in time blocks the process for every later call.
+            if case .timedOut = error { terminate("a call took longer than its deadline") }
+            throw error
+        } catch {
+            notify("notifications/cancelled", ["requestId": .int(id), "reason": "the caller cancelled"])
+            throw .cancelled
+        }
+    }
+
+    /// Sends a notification (no answer).
+    public func notify(_ method: String, _ params: JSONValue) {
+        write(["jsonrpc": "2.0", "method": .string(method), "params": params])
+    }
+
+    private func send(_ id: Int64, _ method: String, _ params: JSONValue) async throws -> JSONValue {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let refusal: (any Error)? = state.withLock { state in
+                    if let reason = state.exitReason { return PluginProcessError.exited(reason) }
+                    if state.abandoned.contains(id) { return CancellationError() }
+                    state.pending[id] = continuation
+                    return nil
+                }
+                if let refusal {
+                    continuation.resume(throwing: refusal)
+                    return
+                }
+                write(["jsonrpc": "2.0", "id": .int(id), "method": .string(method), "params": params])
+            }
+        } onCancel: {
+            let continuation = state.withLock { state in
+                state.abandoned.insert(id)
+                return state.pending.removeValue(forKey: id)
+            }
+            continuation?.resume(throwing: CancellationError())
+        }
+    }
+
+    private func write(_ message: JSONValue) {
+        guard var bytes = try? JSONCodec.encode(message) else { return }
+        bytes.append(0x0A)
+        // A closed pipe (the child died) raises EPIPE, which the reader reports; writes are small.
+        try? input.write(contentsOf: Data(bytes))
+    }
+
+    /// Why the process ended, once it has.
+    public var exitReason: String? { state.withLock { $0.exitReason } }
+    public var isRunning: Bool { exitReason == nil }
+
+    /// Kills the process; pending and later calls fail with `reason`.
+    public func terminate(_ reason: String) {
+        kill(pid, SIGKILL)
+        fail(reason)
+    }
+
+    private func fail(_ reason: String) {
+        let pending = state.withLock { state -> [CheckedContinuation<JSONValue, any Error>] in
+            if state.exitReason == nil { state.exitReason = reason }
+            defer { state.pending.removeAll() }
+            return Array(state.pending.values)
+        }
+        for continuation in pending { continuation.resume(throwing: PluginProcessError.exited(reason)) }
+    }
+
+    private func readAnswers(_ descriptor: Int32) {
+        let reader = LineReader(descriptor: descriptor, maxLineBytes: maxLineBytes)
+        defer { close(descriptor) }
+        while true {
+            switch reader.next() {
+            case .line(let bytes):
+                guard deliver(bytes) else {
+                    _ = Self.describeExit(pid)
+                    return
+                }
+            case .tooLong:
+                kill(pid, SIGKILL)
+                failGarbage("an answer longer than \(maxLineBytes) bytes")
+                _ = Self.describeExit(pid)
+                return
+            case .end:
+                fail(Self.describeExit(pid))
+                return
+            }
+        }
+    }
+
+    /// Completes the call a line answers; false (after killing the process) if it answers none.
+    private func deliver(_ bytes: [UInt8]) -> Bool {
+        guard let message = try? JSONCodec.parse(bytes), message.objectValue != nil else {
+            kill(pid, SIGKILL)
+            failGarbage("output that is not JSON")
+            return false
+        }
+        if message["method"] != nil, message["id"] == nil { return true }  // a notification: nothing expects it
+        let id = message["id"]?.intValue ?? -1
+        if state.withLock({ $0.abandoned.remove(id) != nil }) { return true }  // the answer to a cancelled call
+        guard let continuation = state.withLock({ $0.pending.removeValue(forKey: id) }) else {
+            kill(pid, SIGKILL)
+            failGarbage("an answer to no request")
+            return false
+        }
+        if let error = message["error"] {
+            continuation.resume(throwing: PluginProcessError.rpc(
+                code: error["code"]?.intValue ?? -32603, message: error["message"]?.stringValue ?? "error", data: error["data"]))
+        } else {
+            continuation.resume(returning: message["result"] ?? .null)
+        }
+        return true
+    }
+
+    private func failGarbage(_ what: String) {
+        let reason = "the plugin wrote \(what)"
+        let pending = state.withLock { state -> [CheckedContinuation<JSONValue, any Error>] in
+            if state.exitReason == nil { state.exitReason = reason }
+            defer { state.pending.removeAll() }
+            return Array(state.pending.values)
+        }
+        for continuation in pending { continuation.resume(throwing: PluginProcessError.garbage(what)) }
+        log("killed: \(reason)")
+    }
+
+    /// Waits for the child and says how it ended ("exited with status 1", "killed by signal 11").
+    private static func describeExit(_ pid: pid_t) -> String {
+        var status: Int32 = 0
+        guard waitpid(pid, &status, 0) == pid else { return "exited" }
+        let signal = status & 0x7F
+        return signal == 0 ? "exited with status \((status >> 8) & 0xFF)" : "killed by signal \(signal)"
+    }
+
+    private static func forwardLines(_ descriptor: Int32, to log: @Sendable (String) -> Void) {
+        let reader = LineReader(descriptor: descriptor, maxLineBytes: 16 << 10)
+        defer { close(descriptor) }
+        while true {
+            switch reader.next() {
+            case .line(let bytes): log(String(decoding: bytes, as: UTF8.self))
+            case .tooLong: log("(a log line over 16 KB, dropped)")
+            case .end: return
+            }
+        }
+    }
+}
