@@ -13,6 +13,12 @@ let package = Package(
         .executable(name: "grok-plugin-host", targets: ["grok-plugin-host"]),
         // The example plugins (Plugins/), each a shared library built against protocol/grok_plugin.h.
         .library(name: "grok-sysinfo", type: .dynamic, targets: ["sysinfo"]),
+        // Test fixtures: plugins that misbehave or break the ABI (Tests/Fixtures).
+        .library(name: "testplugin-misbehave", type: .dynamic, targets: ["PluginMisbehave"]),
+        .library(name: "testplugin-badmajor", type: .dynamic, targets: ["PluginBadMajor"]),
+        .library(name: "testplugin-short", type: .dynamic, targets: ["PluginShortStruct"]),
+        .library(name: "testplugin-noentry", type: .dynamic, targets: ["PluginNoEntry"]),
+        .library(name: "testplugin-noinit", type: .dynamic, targets: ["PluginNoInit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -76,6 +82,12 @@ let package = Package(
         ),
         .executableTarget(name: "grok-plugin-host", dependencies: ["GrokPlugins"]),
         .target(name: "sysinfo", dependencies: ["CGrokPlugin", "CJansson"], path: "Plugins/sysinfo"),
+        .target(name: "PluginFixtureCommon", dependencies: ["CGrokPlugin"], path: "Tests/Fixtures/PluginCommon"),
+        .target(name: "PluginMisbehave", dependencies: ["PluginFixtureCommon"], path: "Tests/Fixtures/PluginMisbehave"),
+        .target(name: "PluginBadMajor", dependencies: ["PluginFixtureCommon"], path: "Tests/Fixtures/PluginBadMajor"),
+        .target(name: "PluginShortStruct", dependencies: ["PluginFixtureCommon"], path: "Tests/Fixtures/PluginShortStruct"),
+        .target(name: "PluginNoEntry", dependencies: ["PluginFixtureCommon"], path: "Tests/Fixtures/PluginNoEntry"),
+        .target(name: "PluginNoInit", dependencies: ["PluginFixtureCommon"], path: "Tests/Fixtures/PluginNoInit"),
         .target(
             name: "GrokClient",
             dependencies: ["GrokJSON", "GrokProtocol", "GrokRPC"]
@@ -103,6 +115,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "GrokJSONTests", dependencies: ["GrokJSON", "CJansson"]),
+        .testTarget(name: "GrokPluginsTests", dependencies: ["GrokPlugins", "GrokJSON", "GrokProtocol", "CGrokPlugin"]),
         .testTarget(
             name: "GrokEngineTests", dependencies: ["GrokEngine"], exclude: ["Fixtures"],
             swiftSettings: [.unsafeFlags(["-O"])]
