@@ -13,5 +13,8 @@ struct GrokCtl: AsyncParsableCommand {
             Shell completions: grokctl --generate-completion-script bash|zsh|fish
             """,
         version: "0.1.0",
-        subcommands: [StatusCommand.self, PingCommand.self, GenerateCommand.self, CallCommand.self])
+        subcommands: [
+            StatusCommand.self, PingCommand.self, GenerateCommand.self, PluginsCommand.self, ToolsCommand.self, SearchCommand.self,
+            CallCommand.self,
+        ])
 }

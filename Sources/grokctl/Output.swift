@@ -28,6 +28,16 @@ enum Output {
         line(text)
     }
 
+    /// Columns padded to their widest cell, a header first.
+    static func table(_ header: [String], _ rows: [[String]]) {
+        let all = [header] + rows
+        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+        for row in all {
+            line(zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .trimmingCharacters(in: .whitespaces))
+        }
+    }
+
     static func fail(_ message: String, code: ExitStatus) -> Never {
         FileHandle.standardError.write(Data("grokctl: \(message)\n".utf8))
         exit(code.rawValue)

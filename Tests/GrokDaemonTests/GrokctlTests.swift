@@ -17,6 +17,26 @@ import Testing
         #expect(value["socket"] == .string(daemon.socketPath))
     }
 
+    /// The plugin commands as a script sees them: JSON out, the daemon's error code as exit status.
+    @Test func pluginsAndToolsFromTheCommandLine() async throws {
+        let daemon = try await TestDaemon.started(config: #"{"model":"none"}"#)
+        let socket = ["--socket", daemon.socketPath, "--no-autostart"]
+        var listed: JSONValue = .null
+        for _ in 0..<100 {
+            let (_, output) = try await grokctl(["plugins", "ls"] + socket, daemon.environment)
+            listed = (try? JSONCodec.parse(string: output.trimmingCharacters(in: .whitespacesAndNewlines))) ?? .null
+            if listed["plugins"]?.arrayValue?.first?["state"] == "ready" { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(listed["plugins"]?.arrayValue?.first?["name"] == "sysinfo")
+        let (status, output) = try await grokctl(["tools", "call", "sysinfo.now"] + socket, daemon.environment)
+        #expect(status == 0, "\(output)")
+        let result = try JSONCodec.parse(string: output.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(result["structuredContent"]?["date"]?.stringValue?.count == 10)
+        let (refused, message) = try await grokctl(["tools", "call", "sysinfo.now", #"{"x": 1}"#] + socket, daemon.environment)
+        #expect(refused == 1 && message.contains("arguments.x"), "\(message)")
+    }
+
     @Test func pingUsesTheXDGSocket() async throws {
         let daemon = try await TestDaemon.started()
         let (status, output) = try await grokctl(["ping", "--no-autostart"], daemon.environment)
