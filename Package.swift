@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "grok-plugin-host", targets: ["grok-plugin-host"]),
         // The example plugins (Plugins/), each a shared library built against protocol/grok_plugin.h.
         .library(name: "grok-sysinfo", type: .dynamic, targets: ["sysinfo"]),
+        .library(name: "grok-calc", type: .dynamic, targets: ["calc"]),
         // Test fixtures: plugins that misbehave or break the ABI (Tests/Fixtures).
         .library(name: "testplugin-misbehave", type: .dynamic, targets: ["PluginMisbehave"]),
         .library(name: "testplugin-badmajor", type: .dynamic, targets: ["PluginBadMajor"]),
@@ -82,6 +83,7 @@ let package = Package(
         ),
         .executableTarget(name: "grok-plugin-host", dependencies: ["GrokPlugins"]),
         .target(name: "sysinfo", dependencies: ["CGrokPlugin", "CJansson"], path: "Plugins/sysinfo"),
+        .target(name: "calc", dependencies: ["CGrokPlugin", "CJansson"], path: "Plugins/calc"),
         .target(name: "PluginFixtureCommon", dependencies: ["CGrokPlugin"], path: "Tests/Fixtures/PluginCommon"),
         .target(name: "PluginMisbehave", dependencies: ["PluginFixtureCommon"], path: "Tests/Fixtures/PluginMisbehave"),
         .target(name: "PluginBadMajor", dependencies: ["PluginFixtureCommon"], path: "Tests/Fixtures/PluginBadMajor"),
