@@ -14,6 +14,7 @@ let package = Package(
         // The example plugins (Plugins/), each a shared library built against protocol/grok_plugin.h.
         .library(name: "grok-sysinfo", type: .dynamic, targets: ["sysinfo"]),
         .library(name: "grok-calc", type: .dynamic, targets: ["calc"]),
+        .library(name: "grok-docs", type: .dynamic, targets: ["docs"]),
         // Test fixtures: plugins that misbehave or break the ABI (Tests/Fixtures).
         .library(name: "testplugin-misbehave", type: .dynamic, targets: ["PluginMisbehave"]),
         .library(name: "testplugin-badmajor", type: .dynamic, targets: ["PluginBadMajor"]),
@@ -84,6 +85,8 @@ let package = Package(
         .executableTarget(name: "grok-plugin-host", dependencies: ["GrokPlugins"]),
         .target(name: "sysinfo", dependencies: ["CGrokPlugin", "CJansson"], path: "Plugins/sysinfo"),
         .target(name: "calc", dependencies: ["CGrokPlugin", "CJansson"], path: "Plugins/calc"),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "docs", dependencies: ["CGrokPlugin", "CSQLite"], path: "Plugins/docs"),
         .target(name: "PluginFixtureCommon", dependencies: ["CGrokPlugin"], path: "Tests/Fixtures/PluginCommon"),
         .target(name: "PluginMisbehave", dependencies: ["PluginFixtureCommon"], path: "Tests/Fixtures/PluginMisbehave"),
         .target(name: "PluginBadMajor", dependencies: ["PluginFixtureCommon"], path: "Tests/Fixtures/PluginBadMajor"),
