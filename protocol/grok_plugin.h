@@ -79,6 +79,11 @@ typedef struct grok_host_api {
     /** Required. Nonzero once the call in progress was cancelled by its caller; long calls
      *  should check it now and then and return GROK_PLUGIN_CANCELLED. */
     int (*is_cancelled)(void *host);
+    /** Required. Reports how far the call in progress is (`done` of `total` units; total 0 if
+     *  unknown), with an optional short message (may be NULL). Callers that stream see it,
+     *  e.g. as a progress bar; calling it often is cheap but not free (a few times a second
+     *  is plenty). */
+    void (*progress)(void *host, uint64_t done, uint64_t total, const char *message);
 } grok_host_api;
 
 /** What a plugin is: returned by the entry function. */

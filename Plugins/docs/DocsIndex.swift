@@ -47,7 +47,7 @@ final class DocsIndex {
         try database.transaction {
             try database.query("INSERT OR REPLACE INTO folders(path, added) VALUES (?, ?)", [root, started.timeIntervalSince1970])
             for (number, file) in candidates.enumerated() {
-                if number % 50 == 0 { progress(number, candidates.count) }
+                if number % 20 == 0 { progress(number, candidates.count) }
                 try indexFile(file, folder: root, known: known.removeValue(forKey: file), into: &report)
             }
             for gone in known.keys {

@@ -28,11 +28,17 @@ private final class DocsPlugin {
 
     func log(_ message: String) { host.pointee.log(host.pointee.host, GROK_LOG_INFO, message) }
 
+    /// Progress of the running call, if this host offers it (its struct reaches that far).
+    func progress(_ done: Int, _ total: Int) {
+        guard host.pointee.struct_size >= UInt32(MemoryLayout<grok_host_api>.size) else { return }
+        host.pointee.progress(host.pointee.host, UInt64(done), UInt64(total), "files")
+    }
+
     func call(_ tool: String, _ arguments: [String: Any]) throws -> [String: Any] {
         switch tool {
         case "index":
             let path = (arguments["path"] as? String) ?? ""
-            let report = try index.index(path)
+            let report = try index.index(path) { done, total in progress(done, total) }
             let rate = report.seconds > 0 ? Double(report.changed) / report.seconds : 0
             let text = "Indexed \(path): \(report.files) files (\(report.changed) new or changed, \(report.unchanged) unchanged, "
                 + "\(report.removed) removed, \(report.skipped) skipped), \(report.passages) passages, "

@@ -18,8 +18,23 @@ struct PluginMethods: Sendable {
         }
         table.register(PluginsReload.self) { params, _ in try await plugins.reload(params.name) }
         table.register(ToolsList.self) { _, _ in ToolsList.Result(tools: await plugins.tools()) }
-        table.register(ToolsCall.self) { params, _ in
-            try await plugins.call(params.name, arguments: params.arguments ?? [:], timeout: try Self.timeout(params.timeoutMs))
+        table.register(ToolsCall.self) { params, context in
+            let timeout = try Self.timeout(params.timeoutMs)
+            guard params.stream == true else { return try await plugins.call(params.name, arguments: params.arguments ?? [:], timeout: timeout) }
+            // The plugin's progress, forwarded in order by one task while the call runs.
+            let (reports, sink) = AsyncStream<ToolsCall.ProgressReport>.makeStream(bufferingPolicy: .bufferingNewest(64))
+            let forwarding = Task {
+                for await report in reports { try? await context.progress(.tick, report) }
+            }
+            defer { forwarding.cancel() }
+            let result = try await plugins.call(params.name, arguments: params.arguments ?? [:], timeout: timeout) { update in
+                sink.yield(ToolsCall.ProgressReport(
+                    done: Int(update["progress"]?.intValue ?? 0), total: update["total"]?.intValue.map { Int($0) },
+                    message: update["message"]?.stringValue))
+            }
+            sink.finish()
+            await forwarding.value
+            return result
         }
         table.register(RetrievalSearch.self) { params, _ in
             guard !params.query.isEmpty else { throw RPCError.invalidParams("the query is empty", field: "query") }

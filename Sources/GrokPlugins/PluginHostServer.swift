@@ -104,7 +104,10 @@ public final class PluginHostServer: @unchecked Sendable {
         guard arguments.objectValue != nil, let text = try? JSONCodec.encodeToString(arguments) else {
             return Self.error(id: id, code: -32602, "Invalid params: arguments must be an object")
         }
-        let answer = HostState.running(id, cpuSeconds: limits.cpuSecondsPerCall) { library.callTool(name, arguments: text) }
+        let token = params["_meta"]?["progressToken"]
+        let answer = HostState.running(id, progressToken: token, cpuSeconds: limits.cpuSecondsPerCall) {
+            library.callTool(name, arguments: text)
+        }
         guard answer.status == GROK_PLUGIN_OK else { return Self.failure(id: id, answer) }
         guard let result = answer.json, result["content"]?.arrayValue != nil else {
             return Self.error(id: id, code: -32003, "Plugin failure: \(library.name): the tool returned no MCP result")

@@ -130,7 +130,9 @@ public actor PluginManager {
     // MARK: calls
 
     /// Runs "<plugin>.<tool>" with `arguments` (checked against its schema first).
-    public func call(_ qualified: String, arguments: JSONValue, timeout: Duration?) async throws(RPCError) -> ToolsCall.Result {
+    public func call(
+        _ qualified: String, arguments: JSONValue, timeout: Duration?, progress: (@Sendable (JSONValue) -> Void)? = nil
+    ) async throws(RPCError) -> ToolsCall.Result {
         guard let dot = qualified.firstIndex(of: "."), let entry = entries[String(qualified[..<dot])] else {
             throw .invalidParams("no tool named \(qualified) (tools.list names them <plugin>.<tool>)", field: "name")
         }
@@ -142,7 +144,8 @@ public actor PluginManager {
         if let problem = JSONSchemaValidator.check(arguments, against: spec.inputSchema) {
             throw .invalidParams("\(problem.path) \(problem.message)", field: problem.path)
         }
-        let answer = try await request(entry.name, "tools/call", ["name": .string(tool), "arguments": arguments], timeout: timeout)
+        let answer = try await request(
+            entry.name, "tools/call", ["name": .string(tool), "arguments": arguments], timeout: timeout, progress: progress)
         guard let content = answer["content"]?.arrayValue else {
             throw .pluginFailure(plugin: entry.name, "the tool's answer has no content")
         }
@@ -188,13 +191,15 @@ public actor PluginManager {
 
     /// One request to a plugin's process; a crash, hang or garbage becomes a plugin error for
     /// this call and schedules the restart.
-    private func request(_ name: String, _ method: String, _ params: JSONValue, timeout: Duration?) async throws(RPCError) -> JSONValue {
+    private func request(
+        _ name: String, _ method: String, _ params: JSONValue, timeout: Duration?, progress: (@Sendable (JSONValue) -> Void)? = nil
+    ) async throws(RPCError) -> JSONValue {
         guard let entry = entries[name] else { throw .notFound("plugin \(name)") }
         guard entry.isReady, let process = entry.process else {
             throw .pluginFailure(plugin: name, "not available: \(entry.info.reason ?? entry.info.state)")
         }
         do {
-            return try await process.request(method, params, timeout: timeout ?? settings.callTimeout)
+            return try await process.request(method, params, timeout: timeout ?? settings.callTimeout, progress: progress)
         } catch {
             switch error {
             case .rpc(let code, let message, let data):

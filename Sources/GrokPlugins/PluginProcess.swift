@@ -37,6 +37,8 @@ public final class PluginProcess: @unchecked Sendable {
         var pending: [Int64: CheckedContinuation<JSONValue, any Error>] = [:]
         /// Requests given up on (cancelled): their late answers are dropped.
         var abandoned: Set<Int64> = []
+        /// Who hears the progress of a request (its id is the progress token).
+        var progress: [Int64: @Sendable (JSONValue) -> Void] = [:]
         var exitReason: String?
     }
 
@@ -85,17 +87,24 @@ public final class PluginProcess: @unchecked Sendable {
         return pid
     }
 
-    /// Sends a request and waits for its answer for at most `timeout`.
-    public func request(_ method: String, _ params: JSONValue, timeout: Duration) async throws(PluginProcessError) -> JSONValue {
+    /// Sends a request and waits for its answer for at most `timeout`. With `progress`, the
+    /// request carries a progress token and the process's `notifications/progress` for it are
+    /// handed over as they come.
+    public func request(
+        _ method: String, _ params: JSONValue, timeout: Duration, progress: (@Sendable (JSONValue) -> Void)? = nil
+    ) async throws(PluginProcessError) -> JSONValue {
         let id: Int64? = state.withLock { state in
             guard state.exitReason == nil else { return nil }
             state.nextID += 1
+            if let progress { state.progress[state.nextID] = progress }
             return state.nextID
         }
         guard let id else { throw .exited(exitReason ?? "exited") }
+        defer { _ = state.withLock { $0.progress.removeValue(forKey: id) } }
+        let message = Self.withProgressToken(params, progress == nil ? nil : id)
         do {
             return try await withThrowingTaskGroup(of: JSONValue.self) { group in
-                group.addTask { try await self.send(id, method, params) }
+                group.addTask { try await self.send(id, method, message) }
                 group.addTask {
                     try await Task.sleep(for: timeout)
                     throw PluginProcessError.timedOut(milliseconds: Int(timeout / .milliseconds(1)))
@@ -111,6 +120,13 @@ public final class PluginProcess: @unchecked Sendable {
             notify("notifications/cancelled", ["requestId": .int(id), "reason": "the caller cancelled"])
             throw .cancelled
         }
+    }
+
+    /// `params` with MCP's `_meta.progressToken` when progress is wanted.
+    private static func withProgressToken(_ params: JSONValue, _ token: Int64?) -> JSONValue {
+        guard let token, var object = params.objectValue else { return params }
+        object["_meta"] = ["progressToken": .int(token)]
+        return .object(object)
     }
 
     /// Sends a notification (no answer).
@@ -197,7 +213,14 @@ public final class PluginProcess: @unchecked Sendable {
             failGarbage("output that is not JSON")
             return false
         }
-        if message["method"] != nil, message["id"] == nil { return true }  // a notification: nothing expects it
+        if let method = message["method"]?.stringValue, message["id"] == nil {
+            // Progress goes to whoever asked for it; other notifications: nothing expects them.
+            if method == "notifications/progress", let token = message["params"]?["progressToken"]?.intValue,
+               let handler = state.withLock({ $0.progress[token] }), let params = message["params"] {
+                handler(params)
+            }
+            return true
+        }
         let id = message["id"]?.intValue ?? -1
         if state.withLock({ $0.abandoned.remove(id) != nil }) { return true }  // the answer to a cancelled call
         guard let continuation = state.withLock({ $0.pending.removeValue(forKey: id) }) else {

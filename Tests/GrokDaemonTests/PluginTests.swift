@@ -2,6 +2,7 @@ import Foundation
 import GrokJSON
 import GrokProtocol
 import GrokRPC
+import Synchronization
 import Testing
 
 /// Plugins through grokd: the built-in sysinfo plugin, an MCP server attached by command line,
@@ -37,6 +38,30 @@ import Testing
         }
         let status = try await client.call(DaemonStatus.self, NoParams())
         #expect(status.plugins?.contains { $0.name == "text" && $0.kind == "mcp" } == true)
+        await client.close()
+    }
+
+    /// The docs plugin through grokd: indexing streams its progress, and retrieval.search cites
+    /// the file and line of the passage.
+    @Test func docsIndexStreamsProgressAndSearchCites() async throws {
+        let daemon = try await TestDaemon.started(config: #"{"model":"none"}"#)
+        let client = try await daemon.client()
+        #expect(try await Self.ready(client, ["docs"]))
+        let folder = daemon.root + "/notes"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for index in 0..<45 {
+            try "# Note \(index)\n\nPlain words, number \(index).\n".write(toFile: "\(folder)/note\(index).md", atomically: true, encoding: .utf8)
+        }
+        try "# Travel\n\nThe quokka lives on Rottnest Island.\n".write(toFile: folder + "/travel.md", atomically: true, encoding: .utf8)
+        let reports = Mutex<[JSONValue]>([])
+        let indexed = try await client.call(ToolsCall.self, .init(name: "docs.index", arguments: ["path": .string(folder)], stream: true)) { progress in
+            if progress["kind"] == "tick" { reports.withLock { $0.append(progress) } }
+        }
+        #expect(indexed.structuredContent?["files"]?.intValue == 46)
+        let seen = reports.withLock { $0 }
+        #expect(seen.count >= 2 && seen.last?["done"]?.intValue == 46 && seen.last?["total"]?.intValue == 46, "\(seen)")
+        let found = try await client.call(RetrievalSearch.self, .init(query: "where does the quokka live?", k: 3))
+        #expect(found.passages.first?.citation == folder + "/travel.md:1" && found.passages.first?.retriever == "docs.search")
         await client.close()
     }
 

@@ -111,18 +111,33 @@ public enum ToolsList: RPCMethod {
     }
 }
 
-/// `tools.call {name, arguments?, timeoutMs?}` → the MCP tool result `{content, isError, structuredContent?}`.
+/// `tools.call {name, arguments?, timeoutMs?, stream?}` → the MCP tool result `{content, isError, structuredContent?}`.
 public enum ToolsCall: RPCMethod {
     public static let name = "tools.call"
 
-    public struct Params: Codable, Sendable {
+    public struct Params: Codable, Sendable, StreamableParams {
         public var name: String
         public var arguments: JSONValue?
         public var timeoutMs: Int?
-        public init(name: String, arguments: JSONValue? = nil, timeoutMs: Int? = nil) {
+        /// Stream the tool's progress as `$/progress` kind `tick` `{done, total?, message?}`.
+        public var stream: Bool?
+        public init(name: String, arguments: JSONValue? = nil, timeoutMs: Int? = nil, stream: Bool? = nil) {
             self.name = name
             self.arguments = arguments
             self.timeoutMs = timeoutMs
+            self.stream = stream
+        }
+    }
+
+    /// One progress report of a streaming tools.call.
+    public struct ProgressReport: Codable, Sendable {
+        public var done: Int
+        public var total: Int?
+        public var message: String?
+        public init(done: Int, total: Int?, message: String?) {
+            self.done = done
+            self.total = total
+            self.message = message
         }
     }
 
