@@ -21,14 +21,15 @@ import Testing
     @Test func pluginsAndToolsFromTheCommandLine() async throws {
         let daemon = try await TestDaemon.started(config: #"{"model":"none"}"#)
         let socket = ["--socket", daemon.socketPath, "--no-autostart"]
-        var listed: JSONValue = .null
+        var sysinfo: JSONValue?
         for _ in 0..<100 {
             let (_, output) = try await grokctl(["plugins", "ls"] + socket, daemon.environment)
-            listed = (try? JSONCodec.parse(string: output.trimmingCharacters(in: .whitespacesAndNewlines))) ?? .null
-            if listed["plugins"]?.arrayValue?.first?["state"] == "ready" { break }
+            let listed = (try? JSONCodec.parse(string: output.trimmingCharacters(in: .whitespacesAndNewlines))) ?? .null
+            sysinfo = listed["plugins"]?.arrayValue?.first { $0["name"] == "sysinfo" }
+            if sysinfo?["state"] == "ready" { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        #expect(listed["plugins"]?.arrayValue?.first?["name"] == "sysinfo")
+        #expect(sysinfo?["state"] == "ready" && sysinfo?["kind"] == "library")
         let (status, output) = try await grokctl(["tools", "call", "sysinfo.now"] + socket, daemon.environment)
         #expect(status == 0, "\(output)")
         let result = try JSONCodec.parse(string: output.trimmingCharacters(in: .whitespacesAndNewlines))
