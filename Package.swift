@@ -115,7 +115,7 @@ let package = Package(
         .executableTarget(
             name: "grok-bench",
             dependencies: [
-                "GrokClient", "GrokJSON", "GrokProtocol", "GrokRPC", "GrokEngine",
+                "GrokClient", "GrokJSON", "GrokProtocol", "GrokRPC", "GrokEngine", "GrokPlugins",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

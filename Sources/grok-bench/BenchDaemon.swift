@@ -5,14 +5,16 @@ import GrokRPC
 
 /// A grokd (next to this binary) started on a temporary socket for a benchmark.
 enum BenchDaemon {
-    /// Starts grokd and waits until it answers; returns the socket path and its pid.
-    static func start(_ name: String) throws -> (String, pid_t?) {
+    /// Starts grokd (with extra `arguments`) and waits until it answers; returns the socket path
+    /// and its pid. Its temporary folder is the socket's.
+    static func start(_ name: String, arguments: [String] = []) throws -> (String, pid_t?) {
         guard let grokd = ProcessSpawner.locate("grokd") else { throw ValidationError("grokd not found next to grok-bench") }
         let root = NSTemporaryDirectory() + "grok-bench-\(name)-\(getpid())"
         let path = root + "/grokd.sock"
         var options = ProcessSpawner.Options()
         options.stderrPath = root + ".log"
-        let pid = try ProcessSpawner.spawn(grokd, ["--socket", path, "--log-level", "warning"], options: options)
+        try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let pid = try ProcessSpawner.spawn(grokd, ["--socket", path, "--log-level", "warning"] + arguments, options: options)
         for _ in 0..<400 {
             if let connection = try? LineSocket(path: path), (try? connection.roundTripRaw()) != nil { return (path, pid) }
             usleep(25_000)
