@@ -154,6 +154,18 @@ import Testing
         let reloaded = try await manager.reload("misbehave")
         #expect(reloaded.state == "ready" && reloaded.recentCrashes == 0)
         #expect(try await manager.call("misbehave.echo", arguments: ["text": "x"], timeout: nil).isError == false)
+        // Unloading stops the process and forgets the plugin and its tools.
+        let pid = try #require(reloaded.pid)
+        #expect(await manager.unload("misbehave"))
+        let (listed, tools) = (await manager.list(), await manager.tools())
+        #expect(listed.isEmpty && tools.isEmpty)
+        var gone = false
+        for _ in 0..<200 where !gone {
+            gone = kill(pid, 0) != 0  // exited and reaped
+            if !gone { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        #expect(gone, "the plugin's process \(pid) is still there")
+        #expect(!(await manager.unload("misbehave")))
         await manager.shutdown()
     }
 
