@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -69,12 +70,17 @@ let package = Package(
         .target(
             name: "GrokDaemon",
             dependencies: [
-                "GrokJSON", "GrokProtocol", "GrokRPC", "GrokEngine", "GrokPlugins",
+                "GrokJSON", "GrokProtocol", "GrokRPC", "GrokEngine", "GrokPlugins", "GrokStore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+        // grok's durable memory: SQLite through GRDB (the system libsqlite3).
+        .target(
+            name: "GrokStore",
+            dependencies: ["GrokJSON", "GrokProtocol", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // The plugin ABI (protocol/grok_plugin.h, linked into its include folder).
         .target(name: "CGrokPlugin"),
@@ -120,6 +126,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "GrokJSONTests", dependencies: ["GrokJSON", "CJansson"]),
+        .testTarget(name: "GrokStoreTests", dependencies: ["GrokStore", "GrokJSON", "GrokProtocol"]),
         .testTarget(name: "GrokPluginsTests", dependencies: ["GrokPlugins", "GrokJSON", "GrokProtocol", "CGrokPlugin"]),
         .testTarget(
             name: "GrokEngineTests", dependencies: ["GrokEngine"], exclude: ["Fixtures"],

@@ -1,0 +1,67 @@
+import GRDB
+
+/// The database's versioned schema. Migrations only ever get appended; a database carrying a
+/// migration this build does not know was written by a newer grok and is refused.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1 sessions, messages, preferences, feedback") { db in
+            try db.execute(sql: """
+                CREATE TABLE sessions (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    owner INTEGER NOT NULL,
+                    title TEXT NOT NULL DEFAULT '',
+                    model TEXT,
+                    created REAL NOT NULL,
+                    updated REAL NOT NULL,
+                    archived INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE INDEX sessions_by_owner ON sessions(owner, archived);
+                CREATE TABLE messages (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    session TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+                    owner INTEGER NOT NULL,
+                    role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant', 'tool')),
+                    content TEXT NOT NULL,
+                    tool_calls TEXT,
+                    citations TEXT,
+                    prompt_tokens INTEGER,
+                    completion_tokens INTEGER,
+                    created REAL NOT NULL
+                );
+                CREATE INDEX messages_by_session ON messages(session, id);
+                CREATE TABLE preferences (
+                    owner INTEGER NOT NULL,
+                    key TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    updated REAL NOT NULL,
+                    PRIMARY KEY (owner, key)
+                );
+                CREATE TABLE feedback (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    message INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+                    owner INTEGER NOT NULL,
+                    rating INTEGER NOT NULL CHECK (rating IN (-1, 1)),
+                    comment TEXT,
+                    correction TEXT,
+                    created REAL NOT NULL
+                );
+                CREATE INDEX feedback_by_owner ON feedback(owner, id);
+                -- Full-text search over message content, kept in sync by triggers.
+                CREATE VIRTUAL TABLE messages_fts USING fts5(
+                    content, content = 'messages', content_rowid = 'id', tokenize = 'porter unicode61');
+                CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+                    INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
+                END;
+                CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+                    INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
+                END;
+                CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
+                    INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
+                    INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
+                END;
+                """)
+        }
+        return migrator
+    }
+}
