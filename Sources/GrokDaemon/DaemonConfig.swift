@@ -23,6 +23,8 @@ public struct DaemonConfig: Sendable {
     public var builtinPlugins = true
     /// Deadline of a tool call or retrieval unless the caller gives one.
     public var pluginTimeoutMs = 10_000
+    /// The memory database (sessions, preferences, feedback).
+    public var database: String
 
     public init(
         socket: String, allowUIDs: Set<UInt32>, limits: RPCLimits = .default, logLevel: Logger.Level = .info,
@@ -30,6 +32,7 @@ public struct DaemonConfig: Sendable {
     ) {
         self.socket = socket
         self.model = model
+        database = GrokPaths().dataDirectory + "/grok.db"
         self.allowUIDs = allowUIDs
         self.limits = limits
         self.logLevel = logLevel
@@ -46,6 +49,7 @@ public struct DaemonConfig: Sendable {
         var plugins: [Plugin]?
         var builtinPlugins: Bool?
         var pluginTimeoutMs: Int?
+        var database: String?
 
         struct Plugin: Decodable {
             var name: String?
@@ -82,6 +86,7 @@ public struct DaemonConfig: Sendable {
     public static func load(path: String, required: Bool, paths: GrokPaths) throws -> DaemonConfig {
         var config = DaemonConfig(
             socket: paths.defaultSocket, allowUIDs: [paths.uid], model: DefaultModel.path(environment: paths.environment))
+        config.database = paths.dataDirectory + "/grok.db"
         guard let data = FileManager.default.contents(atPath: path) else {
             if required { throw Invalid(description: "cannot read config file \(path)") }
             return config
@@ -101,7 +106,7 @@ public struct DaemonConfig: Sendable {
     }
 
     static let knownKeys: Set<String> = [
-        "socket", "model", "allowUids", "logLevel", "limits", "engine", "plugins", "builtinPlugins", "pluginTimeoutMs",
+        "socket", "model", "allowUids", "logLevel", "limits", "engine", "plugins", "builtinPlugins", "pluginTimeoutMs", "database",
     ]
     static let knownEngine: Set<String> = ["maxParallel", "maxQueue", "prefillChunk", "kvCacheMB", "promptCacheMB"]
     static let knownLimits: Set<String> = ["maxLineBytes", "maxDepth", "maxInFlight", "maxConnections", "drainTimeoutMs"]
@@ -126,6 +131,7 @@ public struct DaemonConfig: Sendable {
             plugins.append(try Self.spec(plugin, at: "plugins[\(index)]", path: path))
         }
         if let builtin = file.builtinPlugins { builtinPlugins = builtin }
+        if let database = file.database { self.database = database }
         if let timeout = file.pluginTimeoutMs {
             guard timeout > 0 else { throw Invalid(description: "config file \(path): pluginTimeoutMs must be positive") }
             pluginTimeoutMs = timeout

@@ -1,6 +1,7 @@
 import Foundation
 import GrokPlugins
 import GrokProtocol
+import GrokStore
 import GrokRPC
 import Synchronization
 
@@ -10,15 +11,17 @@ final class DaemonState: Sendable {
     let socketDescription: String
     let model: ModelHost
     let plugins: PluginManager
+    let store: Result<Store, StoreError>
     private let started = ContinuousClock.now
     private let server = Mutex<RPCServer?>(nil)
     private let names = Mutex<[String]>([])
 
-    init(config: DaemonConfig, socketDescription: String, model: ModelHost, plugins: PluginManager) {
+    init(config: DaemonConfig, socketDescription: String, model: ModelHost, plugins: PluginManager, store: Result<Store, StoreError>) {
         self.config = config
         self.socketDescription = socketDescription
         self.model = model
         self.plugins = plugins
+        self.store = store
     }
 
     /// Called once the server exists (it needs the method table, which needs this state).
@@ -44,6 +47,12 @@ final class DaemonState: Sendable {
                     kvCache: model.cacheBytes)
             })
         result.plugins = plugins
+        switch store {
+        case .success(let store):
+            result.store = DaemonStatus.StoreStatus(path: store.path, state: "ready", recoveredFrom: store.recovered)
+        case .failure(let error):
+            result.store = DaemonStatus.StoreStatus(path: config.database, state: "unavailable: \(error.description)", recoveredFrom: nil)
+        }
         return result
     }
 

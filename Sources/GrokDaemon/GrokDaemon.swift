@@ -2,6 +2,7 @@ import Foundation
 import GrokPlugins
 import GrokProtocol
 import GrokRPC
+import GrokStore
 import Logging
 import ServiceLifecycle
 
@@ -30,11 +31,13 @@ public enum GrokDaemon {
         let socketDescription = activated.map { SocketActivation.boundPath(of: $0) ?? "fd \($0)" } ?? config.socket
         let host = ModelHost(path: config.model, limits: config.engine)
         let plugins = Self.pluginManager(config, logger: logger)
-        let state = DaemonState(config: config, socketDescription: socketDescription, model: host, plugins: plugins)
+        let store = Self.openStore(config, logger: logger)
+        let state = DaemonState(config: config, socketDescription: socketDescription, model: host, plugins: plugins, store: store)
         var table = MethodTable()
         DaemonMethods(state: state).register(in: &table)
         EngineMethods(host: host).register(in: &table)
         PluginMethods(plugins: plugins).register(in: &table)
+        MemoryMethods(store: store).register(in: &table)
         var allowed = config.allowUIDs
         allowed.insert(geteuid())
         let server: RPCServer
@@ -67,6 +70,24 @@ public enum GrokDaemon {
 }
 
 extension GrokDaemon {
+    /// The memory store; a database it cannot use (written by a newer grok, unopenable) leaves
+    /// the daemon serving everything else, and the memory methods say why.
+    static func openStore(_ config: DaemonConfig, logger: Logger) -> Result<Store, StoreError> {
+        do {
+            let store = try Store(path: config.database)
+            if let aside = store.recovered {
+                logger.error("the database \(config.database) failed its check; it was moved to \(aside) and a fresh one created")
+            }
+            return .success(store)
+        } catch let error as StoreError {
+            logger.error("no memory store: \(error.description)")
+            return .failure(error)
+        } catch {
+            logger.error("no memory store: \(error)")
+            return .failure(StoreError("\(error)"))
+        }
+    }
+
     static func pluginManager(_ config: DaemonConfig, logger: Logger) -> PluginManager {
         var settings = PluginSettings(hostPath: PluginMethods.hostPath())
         settings.callTimeout = .milliseconds(config.pluginTimeoutMs)

@@ -27,6 +27,8 @@ public enum DaemonStatus: RPCMethod {
         public var model: ModelStatus?
         /// The plugins and their states (empty when none are configured).
         public var plugins: [PluginInfo]?
+        /// The memory database.
+        public var store: StoreStatus?
         public init(
             version: String, protocolVersion: String, pid: Int32, uptimeMs: Int64, socket: String,
             connections: Int, requestsServed: Int64, inFlight: Int, model: ModelStatus? = nil
@@ -66,6 +68,19 @@ extension DaemonStatus {
             self.running = running
             self.queued = queued
             self.kvCache = kvCache
+        }
+    }
+
+    /// The memory database: where, whether it serves ("ready" or "unavailable: …"), and where a
+    /// corrupt file found at start was moved.
+    public struct StoreStatus: Codable, Sendable, Equatable {
+        public var path: String
+        public var state: String
+        public var recoveredFrom: String?
+        public init(path: String, state: String, recoveredFrom: String?) {
+            self.path = path
+            self.state = state
+            self.recoveredFrom = recoveredFrom
         }
     }
 
