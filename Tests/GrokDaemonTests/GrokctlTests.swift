@@ -38,6 +38,22 @@ import Testing
         #expect(refused == 1 && message.contains("arguments.x"), "\(message)")
     }
 
+    @Test func memoryFromTheCommandLine() async throws {
+        let daemon = try await TestDaemon.started(config: #"{"model":"none","builtinPlugins":false}"#)
+        let socket = ["--socket", daemon.socketPath, "--no-autostart"]
+        let (set, _) = try await grokctl(["prefs", "set", "name", "Ada"] + socket, daemon.environment)
+        #expect(set == 0)
+        let (_, output) = try await grokctl(["prefs", "get", "name"] + socket, daemon.environment)
+        #expect(try JSONCodec.parse(string: output.trimmingCharacters(in: .whitespacesAndNewlines))["value"] == "Ada")
+        let (listed, sessions) = try await grokctl(["session", "ls"] + socket, daemon.environment)
+        let page = try JSONCodec.parse(string: sessions.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(listed == 0 && page["sessions"] == [])
+        let (usage, _) = try await grokctl(["feedback", "12", "sideways"] + socket, daemon.environment)
+        #expect(usage == 64)
+        let (missing, message) = try await grokctl(["feedback", "12", "up"] + socket, daemon.environment)
+        #expect(missing == 1 && message.contains("-32005"), "\(message)")
+    }
+
     @Test func pingUsesTheXDGSocket() async throws {
         let daemon = try await TestDaemon.started()
         let (status, output) = try await grokctl(["ping", "--no-autostart"], daemon.environment)
