@@ -142,7 +142,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GrokDaemonTests",
-            dependencies: ["GrokDaemon", "GrokClient", "GrokRPC", "GrokJSON", "GrokProtocol", "GrokEngine"]
+            dependencies: ["GrokDaemon", "GrokClient", "GrokRPC", "GrokJSON", "GrokProtocol", "GrokEngine", "GrokStore"]
         ),
     ],
     swiftLanguageModes: [.v6]
