@@ -18,6 +18,9 @@ public enum GrokDaemon {
     /// Runs until shut down. Throws `StartFailure` when the daemon cannot start.
     public static func run(config: DaemonConfig, logger: Logger) async throws {
         umask(0o077)  // everything the daemon creates is private to its user
+        // Past a file-size limit a write should fail (and the store report the disk as full),
+        // not end the daemon.
+        signal(SIGXFSZ, SIG_IGN)
         let activated = SocketActivation.listenDescriptor()
         let placement: SocketPlacement?
         do {

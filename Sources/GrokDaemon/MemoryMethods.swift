@@ -128,7 +128,10 @@ struct MemoryMethods: Sendable {
         } catch let error as RPCError {
             throw error
         } catch {
-            throw RPCError.internalError("the memory store failed: \(error)")
+            let (diskFull, message) = Store.explain(error)
+            throw RPCError(
+                code: RPCErrorCode.internalError, message: "Internal error: \(message)",
+                data: ["reason": .string(diskFull ? "diskFull" : "storeFailed")])
         }
     }
 

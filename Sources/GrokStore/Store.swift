@@ -74,3 +74,16 @@ public final class Store: Sendable {
         try pool.read { db in try Schema.migrator.appliedMigrations(db) }
     }
 }
+
+extension Store {
+    /// What a failed read or write means for a person: the disk being full (or the file not
+    /// allowed to grow) is told apart from other failures.
+    public static func explain(_ error: any Error) -> (diskFull: Bool, message: String) {
+        guard let error = error as? DatabaseError else { return (false, "\(error)") }
+        let full = error.resultCode == .SQLITE_FULL
+            || (error.resultCode == .SQLITE_IOERR && [.SQLITE_IOERR_WRITE, .SQLITE_IOERR_FSYNC, .SQLITE_IOERR_TRUNCATE]
+                .contains(error.extendedResultCode))
+        if full { return (true, "the disk is full (or the database may not grow): the write was not stored") }
+        return (false, error.message ?? "\(error.resultCode)")
+    }
+}

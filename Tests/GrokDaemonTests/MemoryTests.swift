@@ -77,3 +77,45 @@ import Testing
         await client.close()
     }
 }
+
+extension MemoryTests {
+    /// Under a file-size limit (the disk "full"): writes fail with a clear error, reads keep
+    /// working, the daemon keeps serving; with room again (restarted without the limit) the
+    /// writes work and everything acknowledged before is there.
+    @Test func aFullDiskFailsWritesClearlyAndKeepsServingReads() async throws {
+        let daemon = try TestDaemon(config: #"{"model":"none","builtinPlugins":false}"#)
+        // 600 blocks of 512 bytes: a few hundred KB for the database and its log.
+        try daemon.start(shellPrefix: "ulimit -f 600;")
+        try await daemon.waitUntilReady()
+        let client = try await daemon.client()
+        let session = try await client.call(SessionCreate.self, .init(title: "big")).id
+        let text = String(repeating: "lorem ipsum dolor sit amet ", count: 800)  // about 21 KB
+        var stored: [Int64] = []
+        var failure: RPCError?
+        for _ in 0..<100 where failure == nil {
+            do {
+                stored += try await client.call(SessionAppend.self, .init(id: session, messages: [NewMessage(role: "user", content: text)])).ids
+            } catch let error as RPCError {
+                failure = error
+            }
+        }
+        let error = try #require(failure, "the size limit was never reached")
+        #expect(error.code == RPCErrorCode.internalError && error.data?["reason"] == "diskFull", "\(error)")
+        #expect(error.message.contains("disk is full"))
+        #expect(!stored.isEmpty)
+        // Reads and everything else still work.
+        let read = try await client.call(SessionGet.self, .init(id: session))
+        #expect(read.messages.map(\.id) == stored)
+        #expect(try await client.call(DaemonPing.self, NoParams()) != nil)
+        await client.close()
+        _ = await daemon.stop()
+        // Room again: restart without the limit.
+        try daemon.start()
+        try await daemon.waitUntilReady()
+        let again = try await daemon.client()
+        let more = try await again.call(SessionAppend.self, .init(id: session, messages: [NewMessage(role: "user", content: "fits now")])).ids
+        let all = try await again.call(SessionGet.self, .init(id: session)).messages.map(\.id)
+        #expect(all == stored + more)
+        await again.close()
+    }
+}
