@@ -35,6 +35,7 @@ bench: release model
 	.build/release/grok-bench engine
 	.build/release/grok-bench serve
 	.build/release/grok-bench plugins
+	.build/release/grok-bench store
 
 clean:
 	rm -rf .build

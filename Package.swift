@@ -121,7 +121,7 @@ let package = Package(
         .executableTarget(
             name: "grok-bench",
             dependencies: [
-                "GrokClient", "GrokJSON", "GrokProtocol", "GrokRPC", "GrokEngine", "GrokPlugins",
+                "GrokClient", "GrokJSON", "GrokProtocol", "GrokRPC", "GrokEngine", "GrokPlugins", "GrokStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
