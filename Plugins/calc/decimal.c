@@ -33,7 +33,8 @@ static dec_status normalize(dec *x) {
         x->sign = 1;
         x->exp = 0;
     }
-    return x->n > DEC_MAX_DIGITS ? DEC_OVERFLOW : DEC_OK;
+    // Exponents stay far from int's range, so every later sum of them is defined.
+    return x->n > DEC_MAX_DIGITS || x->exp > DEC_MAX_EXPONENT || x->exp < -DEC_MAX_EXPONENT ? DEC_OVERFLOW : DEC_OK;
 }
 
 dec_status dec_copy(const dec *x, dec *out) {
@@ -168,16 +169,32 @@ dec_status dec_mul(const dec *a, const dec *b, dec *out) {
         }
     }
     out->sign = a->sign * b->sign;
-    out->exp = a->exp + b->exp;
+    long long exp = (long long)a->exp + b->exp;
+    if (exp > DEC_MAX_EXPONENT || exp < -DEC_MAX_EXPONENT) return DEC_OVERFLOW;
+    out->exp = (int)exp;
     return normalize(out);
 }
 
+/// Compares without arithmetic (so numbers too far apart to subtract still compare): sign, then
+/// magnitude (digits plus exponent), then digits from the most significant.
 int dec_cmp(const dec *a, const dec *b) {
-    dec difference = {0};
-    if (dec_sub(a, b, &difference)) return 0;
-    int result = dec_is_zero(&difference) ? 0 : difference.sign;
-    dec_free(&difference);
-    return result;
+    int sa = dec_is_zero(a) ? 0 : a->sign, sb = dec_is_zero(b) ? 0 : b->sign;
+    if (sa != sb) return sa < sb ? -1 : 1;
+    if (sa == 0) return 0;
+    long long ma = (long long)a->n + a->exp, mb = (long long)b->n + b->exp;
+    int magnitude = 0;
+    if (ma != mb) {
+        magnitude = ma < mb ? -1 : 1;
+    } else {
+        for (int i = 0; i < a->n || i < b->n; i++) {
+            int da = i < a->n ? a->d[a->n - 1 - i] : 0, db = i < b->n ? b->d[b->n - 1 - i] : 0;
+            if (da != db) {
+                magnitude = da < db ? -1 : 1;
+                break;
+            }
+        }
+    }
+    return sa * magnitude;
 }
 
 /// Long division of integer digit arrays: quotient digits of a / b and whether the remainder is 0.

@@ -7,6 +7,8 @@
 
 /// Digits a number may have before it is an overflow (keeps every operation fast and bounded).
 #define DEC_MAX_DIGITS 2000
+/// The largest power of ten a number may carry (10^±10,000,000).
+#define DEC_MAX_EXPONENT 10000000
 /// Significant digits of a quotient that does not terminate.
 #define DEC_DIVISION_DIGITS 34
 

@@ -122,9 +122,13 @@ static int call(parser *p, const char *name, dec *args, int count, dec *out) {
         if (strcmp(name, table[i].name) != 0) continue;
         int wasExact = p->exact;
         int ok = from_double(p, table[i].fn(x), out, name);
-        // Rounding functions of an exactly representable whole result stay exact.
-        if (ok && (strcmp(name, "floor") == 0 || strcmp(name, "ceil") == 0 || strcmp(name, "round") == 0) && fabs(x) < 1e15)
-            p->exact = wasExact;
+        // Rounding functions stay exact when their argument was exactly a double (so nothing was
+        // lost on the way in) and the result is a whole number below 2^53.
+        if (ok && (strcmp(name, "floor") == 0 || strcmp(name, "ceil") == 0 || strcmp(name, "round") == 0) && fabs(x) < 9e15) {
+            dec back = {0};
+            if (!dec_from_double(x, &back) && dec_cmp(&back, &args[0]) == 0) p->exact = wasExact;
+            dec_free(&back);
+        }
         return ok;
     }
     return fail(p, "unknown function %s (at %d)", name);

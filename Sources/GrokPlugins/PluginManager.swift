@@ -48,9 +48,16 @@ public actor PluginManager {
     /// Restarts a plugin from scratch, forgetting its crashes.
     public func reload(_ name: String) async throws(RPCError) -> PluginInfo {
         guard var entry = entries[name] else { throw .notFound("plugin \(name)") }
-        await Self.stop(entry.process)
+        let old = entry.process
+        entries[name]?.process = nil
+        entries[name]?.state = .starting
+        await Self.stop(old)
         entry = PluginEntry(spec: entry.spec, name: name)
-        _ = await start(&entry)
+        let started = await start(&entry)
+        guard entries[name] != nil else {
+            started?.terminate("unloaded meanwhile")
+            throw .notFound("plugin \(name)")
+        }
         entries[name] = entry
         return entry.info
     }
@@ -76,21 +83,23 @@ public actor PluginManager {
     /// Spawns the process, initializes it and reads its tools; the entry records the outcome.
     private func start(_ entry: inout PluginEntry) async -> PluginProcess? {
         entry.state = .starting
+        var process: PluginProcess?
         do {
-            let process = try spawn(entry.spec, name: entry.name)
-            let initialized = try await process.request("initialize", [
+            let started = try spawn(entry.spec, name: entry.name)
+            process = started
+            let initialized = try await started.request("initialize", [
                 "protocolVersion": "2025-06-18", "capabilities": [:],
                 "clientInfo": ["name": "grokd", "version": .string(GrokVersion.current)], "config": entry.spec.config,
             ], timeout: settings.startTimeout)
-            process.notify("notifications/initialized", [:])
-            let listed = try await process.request("tools/list", [:], timeout: settings.startTimeout)
+            started.notify("notifications/initialized", [:])
+            let listed = try await started.request("tools/list", [:], timeout: settings.startTimeout)
             try entry.adopt(initialized: initialized, tools: listed, named: entry.spec.name)
-            entry.process = process
+            entry.process = started
             entry.state = .ready
             log("plugin \(entry.name) \(entry.version ?? "") ready: \(entry.tools.count) tools, \(entry.retrievers.count) retrievers")
-            return process
+            return started
         } catch {
-            entry.process?.terminate("failed to start")
+            process?.terminate("failed to start")
             entry.process = nil
             entry.state = .disabled(Self.describe(error))
             log("plugin \(entry.name) did not start: \(Self.describe(error))")
@@ -195,6 +204,11 @@ public actor PluginManager {
         _ name: String, _ method: String, _ params: JSONValue, timeout: Duration?, progress: (@Sendable (JSONValue) -> Void)? = nil
     ) async throws(RPCError) -> JSONValue {
         guard let entry = entries[name] else { throw .notFound("plugin \(name)") }
+        // A process that died between calls (killed, or an MCP server that quit): a crash too.
+        if case .ready = entry.state, let process = entry.process, !process.isRunning {
+            crashed(name, process, process.exitReason ?? "exited")
+            throw .pluginFailure(plugin: name, "the plugin process \(process.exitReason ?? "exited"); restarting")
+        }
         guard entry.isReady, let process = entry.process else {
             throw .pluginFailure(plugin: name, "not available: \(entry.info.reason ?? entry.info.state)")
         }
@@ -219,11 +233,18 @@ public actor PluginManager {
     /// Records a crash of `process` (if it is still the entry's) and schedules a restart, or
     /// disables the plugin after too many.
     private func crashed(_ name: String, _ process: PluginProcess, _ reason: String) {
-        guard var entry = entries[name], entry.process === process else { return }
+        guard entries[name]?.process === process else { return }
         process.terminate(reason)
+        entries[name]?.process = nil
+        failed(name, reason)
+    }
+
+    /// One more failure (a crash, or a restart that did not start): restart after a delay that
+    /// doubles with each, or disable after `crashLimit` within `crashWindow`.
+    private func failed(_ name: String, _ reason: String) {
+        guard var entry = entries[name] else { return }
         let now = ContinuousClock.now
         entry.crashes = entry.crashes.filter { now - $0 < settings.crashWindow } + [now]
-        entry.process = nil
         if entry.crashes.count >= settings.crashLimit {
             entry.state = .disabled("\(entry.crashes.count) crashes in \(Int(settings.crashWindow / .seconds(60))) minutes; last: \(reason)")
             log("plugin \(name) disabled: \(reason)")
@@ -233,20 +254,27 @@ public actor PluginManager {
             log("plugin \(name) failed (\(reason)); restarting in \(delay)")
             Task { [weak self] in
                 try? await Task.sleep(for: delay)
-                await self?.restart(name, after: process)
+                await self?.restart(name)
             }
         }
         entries[name] = entry
     }
 
-    private func restart(_ name: String, after crashed: PluginProcess) async {
-        guard var entry = entries[name], case .restarting = entry.state else { return }
+    private func restart(_ name: String) async {
+        guard var entry = entries[name], case .restarting(let reason) = entry.state, entry.process == nil else { return }
         let crashes = entry.crashes
-        _ = await start(&entry)
-        entry.crashes = crashes
+        let started = await start(&entry)
         // Loaded, unloaded or reloaded meanwhile: keep whatever is newer.
-        guard let current = entries[name], case .restarting = current.state else {
-            entry.process?.terminate("superseded")
+        guard let current = entries[name], case .restarting = current.state, current.process == nil else {
+            started?.terminate("superseded")
+            return
+        }
+        entry.crashes = crashes
+        guard started != nil else {
+            let why = entry.info.reason ?? reason
+            entry.state = .restarting(reason)
+            entries[name] = entry
+            failed(name, why)
             return
         }
         entries[name] = entry

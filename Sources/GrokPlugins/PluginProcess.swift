@@ -30,6 +30,7 @@ public final class PluginProcess: @unchecked Sendable {
     private let input: FileHandle
     private let maxLineBytes: Int
     private let state = Mutex(State())
+    private let writing = Mutex(())
     private let log: @Sendable (String) -> Void
 
     private struct State {
@@ -40,6 +41,8 @@ public final class PluginProcess: @unchecked Sendable {
         /// Who hears the progress of a request (its id is the progress token).
         var progress: [Int64: @Sendable (JSONValue) -> Void] = [:]
         var exitReason: String?
+        /// The child was waited for: its pid may belong to someone else now.
+        var reaped = false
     }
 
     /// Starts `executable` with `arguments`; `log` receives its stderr lines and exit reason.
@@ -48,10 +51,20 @@ public final class PluginProcess: @unchecked Sendable {
         self.maxLineBytes = maxLineBytes
         self.log = log
         var stdinPipe: [Int32] = [0, 0], stdoutPipe: [Int32] = [0, 0], stderrPipe: [Int32] = [0, 0]
-        guard Self.makePipe(&stdinPipe), Self.makePipe(&stdoutPipe), Self.makePipe(&stderrPipe) else {
-            throw .exited("cannot create pipes: \(String(cString: strerror(errno)))")
+        func closeAll() {
+            for descriptor in stdinPipe + stdoutPipe + stderrPipe where descriptor > 0 { close(descriptor) }
         }
-        pid = try Self.spawn(executable, arguments, environment, stdin: stdinPipe[0], stdout: stdoutPipe[1], stderr: stderrPipe[1])
+        guard Self.makePipe(&stdinPipe), Self.makePipe(&stdoutPipe), Self.makePipe(&stderrPipe) else {
+            let reason = String(cString: strerror(errno))
+            closeAll()
+            throw .exited("cannot create pipes: \(reason)")
+        }
+        do {
+            pid = try Self.spawn(executable, arguments, environment, stdin: stdinPipe[0], stdout: stdoutPipe[1], stderr: stderrPipe[1])
+        } catch {
+            closeAll()
+            throw error
+        }
         for descriptor in [stdinPipe[0], stdoutPipe[1], stderrPipe[1]] { close(descriptor) }
         input = FileHandle(fileDescriptor: stdinPipe[1], closeOnDealloc: true)
         let output = stdoutPipe[0], errors = stderrPipe[0]
@@ -82,7 +95,14 @@ public final class PluginProcess: @unchecked Sendable {
         }
         var pid: pid_t = 0
         // posix_spawnp: an MCP server's command may be a name on PATH.
-        let status = posix_spawnp(&pid, executable, &actions, nil, argv, envp)
+        // A process group of its own, so that ending it also ends what it started (an MCP
+        // server behind `npx`, `uvx` or a shell).
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        let status = posix_spawnp(&pid, executable, &actions, &attributes, argv, envp)
         guard status == 0 else { throw .exited("cannot start \(executable): \(String(cString: strerror(status)))") }
         return pid
     }
@@ -161,18 +181,26 @@ public final class PluginProcess: @unchecked Sendable {
     private func write(_ message: JSONValue) {
         guard var bytes = try? JSONCodec.encode(message) else { return }
         bytes.append(0x0A)
-        // A closed pipe (the child died) raises EPIPE, which the reader reports; writes are small.
-        try? input.write(contentsOf: Data(bytes))
+        // One message at a time on the pipe (large ones are written in several pieces). A closed
+        // pipe (the child died) raises EPIPE, which the reader reports.
+        writing.withLock { _ in try? input.write(contentsOf: Data(bytes)) }
     }
 
     /// Why the process ended, once it has.
     public var exitReason: String? { state.withLock { $0.exitReason } }
     public var isRunning: Bool { exitReason == nil }
 
-    /// Kills the process; pending and later calls fail with `reason`.
+    /// Kills the process and its group; pending and later calls fail with `reason`.
     public func terminate(_ reason: String) {
-        kill(pid, SIGKILL)
+        kill(reason: reason)
         fail(reason)
+    }
+
+    /// SIGKILL to the child's process group, unless it was already reaped.
+    private func kill(reason: String) {
+        state.withLock { state in
+            if !state.reaped { Glibc.kill(-pid, SIGKILL) }
+        }
     }
 
     private func fail(_ reason: String) {
@@ -191,16 +219,16 @@ public final class PluginProcess: @unchecked Sendable {
             switch reader.next() {
             case .line(let bytes):
                 guard deliver(bytes) else {
-                    _ = Self.describeExit(pid)
+                    _ = reap()
                     return
                 }
             case .tooLong:
-                kill(pid, SIGKILL)
+                kill(reason: "too long")
                 failGarbage("an answer longer than \(maxLineBytes) bytes")
-                _ = Self.describeExit(pid)
+                _ = reap()
                 return
             case .end:
-                fail(Self.describeExit(pid))
+                fail(reap())
                 return
             }
         }
@@ -209,9 +237,15 @@ public final class PluginProcess: @unchecked Sendable {
     /// Completes the call a line answers; false (after killing the process) if it answers none.
     private func deliver(_ bytes: [UInt8]) -> Bool {
         guard let message = try? JSONCodec.parse(bytes), message.objectValue != nil else {
-            kill(pid, SIGKILL)
+            kill(reason: "garbage")
             failGarbage("output that is not JSON")
             return false
+        }
+        if let method = message["method"]?.stringValue, let id = message["id"] {
+            // A request from the server (MCP lets it ping): answer it, it completes no call.
+            write(method == "ping" ? ["jsonrpc": "2.0", "id": id, "result": [:]]
+                  : ["jsonrpc": "2.0", "id": id, "error": ["code": -32601, "message": .string("Method not found: \(method)")]])
+            return true
         }
         if let method = message["method"]?.stringValue, message["id"] == nil {
             // Progress goes to whoever asked for it; other notifications: nothing expects them.
@@ -224,7 +258,7 @@ public final class PluginProcess: @unchecked Sendable {
         let id = message["id"]?.intValue ?? -1
         if state.withLock({ $0.abandoned.remove(id) != nil }) { return true }  // the answer to a cancelled call
         guard let continuation = state.withLock({ $0.pending.removeValue(forKey: id) }) else {
-            kill(pid, SIGKILL)
+            kill(reason: "stray answer")
             failGarbage("an answer to no request")
             return false
         }
@@ -249,9 +283,11 @@ public final class PluginProcess: @unchecked Sendable {
     }
 
     /// Waits for the child and says how it ended ("exited with status 1", "killed by signal 11").
-    private static func describeExit(_ pid: pid_t) -> String {
+    private func reap() -> String {
         var status: Int32 = 0
-        guard waitpid(pid, &status, 0) == pid else { return "exited" }
+        let waited = waitpid(pid, &status, 0) == pid
+        state.withLock { $0.reaped = true }
+        guard waited else { return "exited" }
         let signal = status & 0x7F
         return signal == 0 ? "exited with status \((status >> 8) & 0xFF)" : "killed by signal \(signal)"
     }

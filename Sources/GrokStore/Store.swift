@@ -28,16 +28,20 @@ public final class Store: Sendable {
         do {
             pool = try Self.open(path)
             recovered = nil
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            // Unreadable or failing its check: keep the file for the user, start afresh.
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB {
+            // Not a database, or failing its check: keep the file for the user, start afresh.
+            // (Anything else — permissions, a busy or full disk — is not the file's fault: the
+            // file stays where it is and the error is reported.)
             let aside = "\(path).corrupt-\(Int(Date().timeIntervalSince1970))"
             for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
                 try? FileManager.default.moveItem(atPath: path + suffix, toPath: aside + suffix)
             }
             pool = try Self.open(path)
             recovered = aside
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError("cannot open \(path): \(error)")
         }
     }
 

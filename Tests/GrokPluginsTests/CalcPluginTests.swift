@@ -26,7 +26,9 @@ import Testing
          "121932631137021795226185032733622923332237463801111263526900", true),
         ("factorial(25)", "15511210043330985984000000", true), ("max(3, 7.5, -1)", "7.5", true),
         ("1e-5 * 3", "0.00003", true), ("-(3-5)", "2", true), ("abs(-2.50)", "2.5", true),
+        ("max(2, 1e3000)", "1e+3000", true), ("min(1e3000, 5)", "5", true), ("floor(7.5)", "7", true),
         ("1/3", "0.3333333333333333333333333333333333", false), ("sqrt(2)", "1.4142135623730951", false),
+        ("floor(0.99999999999999999999)", "1", false),  // the argument was rounded to a double on the way in
     ]
 
     @Test(arguments: exact)
@@ -41,6 +43,7 @@ import Testing
         ("1/0", "division by zero at 4"), ("sqrt(-1)", "square root of a negative number"), ("2^100000", "number too large"),
         ("1 +", "ends too early"), ("foo(2)", "unknown function foo"), ("3 $ 4", "unexpected '$' at 3"), ("((2)", "expected ')'"),
         ("ln(0)", "ln of a number ≤ 0"), ("1.5 % 2", "% needs whole numbers"),
+        ("1e100000^8000*1e100000^8000*1e100000^8000", "number too large"),
     ])
     func explainsWhatCannotBeComputed(_ expression: String, _ message: String) async throws {
         let answer = try await Self.call("eval", ["expression": .string(expression)])

@@ -30,7 +30,7 @@ import Testing
     /// (query, file, a line the passage must hold)
     static let questions: [(String, String, String)] = [
         ("GROK_PLUGIN_ENTRY_NAME: the entry symbol with the major in its name", "protocol/grok_plugin.h", "#define GROK_PLUGIN_ENTRY grok_plugin_entry_v1"),
-        ("posix_spawnp plugin process pipes", "Sources/GrokPlugins/PluginProcess.swift", "let status = posix_spawnp(&pid, executable, &actions, nil, argv, envp)"),
+        ("posix_spawnp in a process group of its own (npx, uvx)", "Sources/GrokPlugins/PluginProcess.swift", "let status = posix_spawnp(&pid, executable"),
         ("Julian year 365.25 days unit", "Plugins/calc/units.c", "{\"yr|year|years\", \"time\", \"31557600\"},  // the Julian year, 365.25 days"),
     ]
 

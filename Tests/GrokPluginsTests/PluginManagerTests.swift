@@ -75,9 +75,14 @@ import Testing
         #expect(info.state == "disabled", "\(info)")
         #expect(info.reason?.contains("exited with status 65") == true, "\(info.reason ?? "")")
         #expect(!FileManager.default.fileExists(atPath: marker), "the plugin's init ran")
-        let said = lines.text
         let expected = ["testplugin-badmajor": "ABI major 2", "testplugin-short": "descriptor of 24 bytes",
                         "testplugin-noentry": "no grok_plugin_entry_v1 symbol", "testplugin-noinit": "required functions missing: init"][name]!
+        // The host's own words on stderr (forwarded by a thread of their own, so wait for them).
+        var said = lines.text
+        for _ in 0..<100 where !said.contains(expected) {
+            try await Task.sleep(for: .milliseconds(20))
+            said = lines.text
+        }
         #expect(said.contains(expected), "\(said)")
         // The well-formed fixture's init does run (the marker proves it can).
         _ = try await manager.load(Self.library("testplugin-misbehave"))
@@ -130,6 +135,24 @@ import Testing
             if answer == nil { try await Task.sleep(for: .milliseconds(50)) }
         }
         #expect(answer != nil)
+        await manager.shutdown()
+    }
+
+    /// A plugin process that dies between calls (killed from outside) counts as a crash: the
+    /// next call says so, and the plugin comes back by itself.
+    @Test func aProcessThatDiesWhileIdleIsRestarted() async throws {
+        let (manager, _) = Self.manager()
+        let pid = try #require(try await manager.load(Self.library("testplugin-misbehave")).pid)
+        kill(pid, SIGKILL)
+        try await Task.sleep(for: .milliseconds(100))
+        var answer: ToolsCall.Result?
+        for _ in 0..<100 where answer == nil {
+            answer = try? await manager.call("misbehave.echo", arguments: ["text": "x"], timeout: nil)
+            if answer == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(answer?.isError == false)
+        let entry = await manager.list()[0]
+        #expect(entry.pid != pid && entry.recentCrashes == 1 && entry.state == "ready")
         await manager.shutdown()
     }
 
