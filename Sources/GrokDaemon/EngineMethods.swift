@@ -54,9 +54,28 @@ struct EngineMethods: Sendable {
         let options = try Self.samplingOptions(params.options)
         let scheduler = try host.scheduler()
         let prompt = scheduler.generator.tokenizer.encode(params.prompt, addSpecial: true, parseSpecial: params.parseSpecial ?? true)
+        let result = try await run(
+            prompt, options: options, owner: Int(truncatingIfNeeded: context.connectionID), cachePrompt: params.cachePrompt ?? true,
+            stream: params.stream == true, context: context)
+        let tokensPerSecond = result.decodeMs > 0 ? Double(result.ids.count) / (result.decodeMs / 1000) : 0
+        return Generate.Result(
+            text: result.text, ids: result.ids, finishReason: result.finishReason.rawValue,
+            usage: Usage(promptTokens: result.promptTokens, cachedTokens: result.cachedTokens, completionTokens: result.ids.count),
+            timings: Timings(
+                queuedMs: result.queuedMs, prefillMs: result.prefillMs, decodeMs: result.decodeMs,
+                ttftMs: result.queuedMs + result.prefillMs, tokensPerSecond: tokensPerSecond),
+            logprobs: options.logprobs > 0
+                ? result.logprobs.map { $0.map { Generate.TokenLogprob(id: $0.id, logprob: $0.logprob) } } : nil)
+    }
+
+    /// One generation on the shared engine: queued and delta progress streamed when asked,
+    /// cancelled with the request. `owner` shares a prompt cache (a connection, or a session).
+    func run(
+        _ prompt: [Int32], options: SamplingOptions, owner: Int, cachePrompt: Bool, stream streaming: Bool, context: RequestContext
+    ) async throws -> GenerationResult {
+        let scheduler = try host.scheduler()
         let cancelled = Atomic<Bool>(false)
         let (events, sink) = AsyncStream<Event>.makeStream()
-        let streaming = params.stream == true
         async let forwarded: Void = {
             for await event in events where streaming {
                 switch event {
@@ -68,7 +87,7 @@ struct EngineMethods: Sendable {
         let result: GenerationResult = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 var request = GenerationRequest(
-                    prompt: prompt, options: options, owner: Int(truncatingIfNeeded: context.connectionID),
+                    prompt: prompt, options: options, owner: owner,
                     onQueued: { sink.yield(.queued($0)) },
                     onText: { text, ids in sink.yield(.delta(Generate.Delta(text: text, ids: ids))) },
                     onFinish: { result in
@@ -76,7 +95,7 @@ struct EngineMethods: Sendable {
                         continuation.resume(returning: result)
                     },
                     isCancelled: { cancelled.load(ordering: .relaxed) })
-                request.cachePrompt = params.cachePrompt ?? true
+                request.cachePrompt = cachePrompt
                 do throws(SchedulerRefusal) {
                     try scheduler.submit(request)
                 } catch {
@@ -89,15 +108,7 @@ struct EngineMethods: Sendable {
         }
         await forwarded
         if result.finishReason == .cancelled { throw RPCError.cancelled }
-        let tokensPerSecond = result.decodeMs > 0 ? Double(result.ids.count) / (result.decodeMs / 1000) : 0
-        return Generate.Result(
-            text: result.text, ids: result.ids, finishReason: result.finishReason.rawValue,
-            usage: Usage(promptTokens: result.promptTokens, cachedTokens: result.cachedTokens, completionTokens: result.ids.count),
-            timings: Timings(
-                queuedMs: result.queuedMs, prefillMs: result.prefillMs, decodeMs: result.decodeMs,
-                ttftMs: result.queuedMs + result.prefillMs, tokensPerSecond: tokensPerSecond),
-            logprobs: options.logprobs > 0
-                ? result.logprobs.map { $0.map { Generate.TokenLogprob(id: $0.id, logprob: $0.logprob) } } : nil)
+        return result
     }
 
     /// The scheduler's refusals as JSON-RPC errors.

@@ -38,9 +38,11 @@ public enum GrokDaemon {
         let state = DaemonState(config: config, socketDescription: socketDescription, model: host, plugins: plugins, store: store)
         var table = MethodTable()
         DaemonMethods(state: state).register(in: &table)
-        EngineMethods(host: host).register(in: &table)
+        let engine = EngineMethods(host: host)
+        engine.register(in: &table)
         PluginMethods(plugins: plugins).register(in: &table)
         MemoryMethods(store: store).register(in: &table)
+        ChatMethods(engine: engine, store: store, plugins: plugins).register(in: &table)
         var allowed = config.allowUIDs
         allowed.insert(geteuid())
         let server: RPCServer

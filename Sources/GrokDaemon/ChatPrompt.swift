@@ -1,0 +1,54 @@
+import GrokJSON
+import GrokProtocol
+
+/// The text a chat turn sends to the model, in Gemma's turn format (the default model's; it has
+/// no template in its file): `<start_of_turn>user … <end_of_turn>` and `<start_of_turn>model …`.
+/// The stable system text comes first, then the user's profile, then the numbered passages —
+/// folded into the first user turn, as Gemma has no system role — then the recent turns and
+/// the new message. Stable parts first keep the prompt cache's shared prefix long.
+struct ChatPrompt {
+    static let system = """
+        You are grok, a helpful assistant running locally on the user's own machine. Answer clearly and \
+        concisely. When passages are given, use them and cite them as [1], [2]; say so when they do not hold \
+        the answer.
+        """
+
+    var profile: [(key: String, value: JSONValue)] = []
+    var passages: [RetrievalSearch.Passage] = []
+    /// Earlier turns, oldest first (role "user" or "assistant").
+    var turns: [(role: String, content: String)] = []
+    var message: String
+
+    /// The preamble: system text, profile, passages.
+    var preamble: String {
+        var text = Self.system
+        let shown = profile.filter { ["name", "language", "style", "expertise", "instructions"].contains($0.key) }
+        if !shown.isEmpty {
+            text += "\n\nAbout the user:"
+            for (key, value) in shown { text += "\n- \(key): \(value.stringValue ?? value.description)" }
+        }
+        if !passages.isEmpty {
+            text += "\n\nPassages:"
+            for (index, passage) in passages.enumerated() { text += "\n[\(index + 1)] (\(passage.citation)) \(passage.text)" }
+        }
+        return text
+    }
+
+    /// The whole prompt, with the last `keptTurns` earlier turns.
+    func render(keptTurns: Int) -> String {
+        // Whole exchanges only: never start with an answer whose question was dropped.
+        let kept = turns.suffix(keptTurns).drop { $0.role != "user" }
+        var out = ""
+        var first = true
+        func userTurn(_ content: String) -> String {
+            defer { first = false }
+            let body = first ? preamble + "\n\n" + content : content
+            return "<start_of_turn>user\n\(body)<end_of_turn>\n"
+        }
+        for turn in kept {
+            out += turn.role == "user" ? userTurn(turn.content) : "<start_of_turn>model\n\(turn.content)<end_of_turn>\n"
+        }
+        out += userTurn(message)
+        return out + "<start_of_turn>model\n"
+    }
+}
