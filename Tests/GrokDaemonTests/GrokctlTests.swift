@@ -54,6 +54,21 @@ import Testing
         #expect(missing == 1 && message.contains("-32005"), "\(message)")
     }
 
+    @Test func askStartsAndContinuesASession() async throws {
+        let (daemon, client) = try await EngineMethodsTests.daemonWithModel()
+        await client.close()
+        let socket = ["--socket", daemon.socketPath, "--no-autostart", "--json"]
+        let (status, output) = try await grokctl(["ask", "Hello", "--max-tokens", "3", "--temperature", "0", "--no-retrieval"] + socket, daemon.environment)
+        #expect(status == 0, "\(output)")
+        let first = try JSONCodec.parse(string: output.trimmingCharacters(in: .whitespacesAndNewlines))
+        let session = try #require(first["session"]?.stringValue)
+        #expect(first["usage"]?["completionTokens"]?.intValue ?? 0 > 0)
+        let (again, more) = try await grokctl(
+            ["ask", "Again", "--session", session, "--max-tokens", "3", "--temperature", "0", "--no-retrieval"] + socket, daemon.environment)
+        let second = try JSONCodec.parse(string: more.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(again == 0 && second["session"]?.stringValue == session)
+    }
+
     @Test func pingUsesTheXDGSocket() async throws {
         let daemon = try await TestDaemon.started()
         let (status, output) = try await grokctl(["ping", "--no-autostart"], daemon.environment)
