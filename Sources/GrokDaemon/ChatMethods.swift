@@ -32,12 +32,13 @@ struct ChatMethods: Sendable {
         case .success(let opened): store = opened
         case .failure(let reason): throw RPCError.internalError("chat needs the memory store, which is unavailable: \(reason)")
         }
-        let options = try EngineMethods.samplingOptions(params.options)
-        let scheduler = try engine.host.scheduler()
         let uid = context.peer.uid
+        let profile = try store.preferences(owner: uid)
+        let options = try EngineMethods.samplingOptions(try Self.options(params.options, defaults: profile.first { $0.key == "options" }?.value))
+        let scheduler = try engine.host.scheduler()
         let (session, history) = try openSession(store, uid: uid, id: params.session, message: params.message)
         var prompt = ChatPrompt(message: params.message)
-        prompt.profile = try store.preferences(owner: uid)
+        prompt.profile = profile
         prompt.turns = history.filter { $0.role == "user" || $0.role == "assistant" }.map { ($0.role, $0.content) }
         if retrieval == "auto" {
             prompt.passages = await plugins.search(params.message, k: 3, timeout: .seconds(2)).passages
@@ -73,6 +74,13 @@ struct ChatMethods: Sendable {
                          droppedTurns: prompt.turns.count - kept),
             timings: Timings(queuedMs: result.queuedMs, prefillMs: result.prefillMs, decodeMs: result.decodeMs,
                              ttftMs: result.queuedMs + result.prefillMs, tokensPerSecond: tokensPerSecond))
+    }
+
+    /// The request's options over the user's default options (the `options` preference).
+    static func options(_ given: Generate.Options?, defaults: JSONValue?) throws -> Generate.Options? {
+        guard case .object(var merged)? = defaults else { return given }
+        if let given, case .object(let fields) = try JSONValueEncoder().encode(given) { merged.merge(fields) { $1 } }
+        return try JSONValueDecoder().decode(Generate.Options.self, from: .object(merged))
     }
 
     /// The caller's session and its messages, or a new session titled after the message.

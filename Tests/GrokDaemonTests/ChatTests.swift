@@ -34,6 +34,10 @@ import Testing
         let other = try await daemon.client()
         let third = try await other.call(Chat.self, .init(session: first.session, message: "Thanks.", options: Self.greedy(4), retrieval: "off"))
         #expect(third.usage.cachedTokens > second.usage.promptTokens / 2)
+        // The user's default options (a preference) apply where the request gives none.
+        _ = try await client.call(PrefsSet.self, .init(key: "options", value: ["maxTokens": 2, "temperature": 0]))
+        let short = try await client.call(Chat.self, .init(message: "Count to ten.", retrieval: "off"))
+        #expect(short.usage.completionTokens <= 2 && (short.finishReason == "length" || short.usage.completionTokens < 2))
         do {
             _ = try await client.call(Chat.self, .init(session: "s-unknown", message: "Hi"))
             Issue.record("an unknown session must be refused")
