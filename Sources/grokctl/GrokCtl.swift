@@ -14,7 +14,7 @@ struct GrokCtl: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            AskCommand.self, StatusCommand.self, PingCommand.self, GenerateCommand.self, PluginsCommand.self, ToolsCommand.self, SearchCommand.self,
+            AskCommand.self, ChatCommand.self, StatusCommand.self, PingCommand.self, GenerateCommand.self, PluginsCommand.self, ToolsCommand.self, SearchCommand.self,
             DocsCommand.self, SessionCommand.self, PrefsCommand.self, FeedbackCommand.self,
             CallCommand.self,
         ])

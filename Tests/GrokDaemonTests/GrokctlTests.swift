@@ -1,5 +1,6 @@
 import Foundation
 import GrokJSON
+import GrokProtocol
 import Testing
 
 /// grokctl as a script would use it: output, exit codes, autostart.
@@ -67,6 +68,23 @@ import Testing
             ["ask", "Again", "--session", session, "--max-tokens", "3", "--temperature", "0", "--no-retrieval"] + socket, daemon.environment)
         let second = try JSONCodec.parse(string: more.trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(again == 0 && second["session"]?.stringValue == session)
+    }
+
+    /// From a pipe, every line is a message or a command: two turns, /new, one more turn make
+    /// two sessions, the first with two exchanges.
+    @Test func chatReadsAPipe() async throws {
+        let (daemon, client) = try await EngineMethodsTests.daemonWithModel()
+        _ = try await client.call(PrefsSet.self, .init(key: "options", value: ["maxTokens": 3, "temperature": 0]))
+        let input = daemon.root + "/chat.txt"
+        try "Hello\nHow are you?\n/new\nAnother topic\n/exit\n".write(toFile: input, atomically: true, encoding: .utf8)
+        let (status, output) = try await ExampleClientTests.run(
+            "/bin/sh", ["-c", "\"$0\" chat --no-retrieval --socket \"$1\" --no-autostart < \"$2\"", TestDaemon.grokctl, daemon.socketPath, input],
+            environment: daemon.environment)
+        #expect(status == 0, "\(output)")
+        let sessions = try await client.call(SessionList.self, .init()).sessions
+        #expect(sessions.count == 2, "\(sessions)")
+        #expect(sessions.map(\.messageCount).sorted() == [2, 4])
+        await client.close()
     }
 
     @Test func pingUsesTheXDGSocket() async throws {
