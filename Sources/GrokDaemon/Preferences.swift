@@ -32,8 +32,8 @@ enum Preferences {
     /// A key: a lowercase letter, then letters, digits, '_', '.', '-'; at most 64 bytes.
     static func check(key: String) throws(RPCError) {
         guard let first = key.unicodeScalars.first, ("a"..."z").contains(first), key.utf8.count <= 64,
-              key.unicodeScalars.allSatisfy({ $0.properties.isASCIIHexDigit || ("a"..."z").contains($0) || ("A"..."Z").contains($0)
-                  || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0) })
+              key.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                  || "_.-".unicodeScalars.contains($0) })
         else { throw .invalidParams("a key is a lowercase letter, then letters, digits, '_', '.' or '-' (64 at most)", field: "key") }
     }
 

@@ -203,13 +203,15 @@ public final class PluginProcess: @unchecked Sendable {
         }
     }
 
-    private func fail(_ reason: String) {
+    /// Marks the process ended and fails every pending call with `error` (`.exited(reason)`
+    /// unless given).
+    private func fail(_ reason: String, with error: PluginProcessError? = nil) {
         let pending = state.withLock { state -> [CheckedContinuation<JSONValue, any Error>] in
             if state.exitReason == nil { state.exitReason = reason }
             defer { state.pending.removeAll() }
             return Array(state.pending.values)
         }
-        for continuation in pending { continuation.resume(throwing: PluginProcessError.exited(reason)) }
+        for continuation in pending { continuation.resume(throwing: error ?? .exited(reason)) }
     }
 
     private func readAnswers(_ descriptor: Int32) {
@@ -272,14 +274,8 @@ public final class PluginProcess: @unchecked Sendable {
     }
 
     private func failGarbage(_ what: String) {
-        let reason = "the plugin wrote \(what)"
-        let pending = state.withLock { state -> [CheckedContinuation<JSONValue, any Error>] in
-            if state.exitReason == nil { state.exitReason = reason }
-            defer { state.pending.removeAll() }
-            return Array(state.pending.values)
-        }
-        for continuation in pending { continuation.resume(throwing: PluginProcessError.garbage(what)) }
-        log("killed: \(reason)")
+        fail("the plugin wrote \(what)", with: .garbage(what))
+        log("killed: the plugin wrote \(what)")
     }
 
     /// Waits for the child and says how it ended ("exited with status 1", "killed by signal 11").

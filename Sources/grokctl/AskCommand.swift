@@ -29,17 +29,8 @@ struct AskCommand: AsyncParsableCommand {
         let params = Chat.Params(session: session, message: message, options: sampling, retrieval: noRetrieval ? "off" : "auto",
                                  stream: !options.json)
         let client = try await options.connect()
-        let printDeltas = !options.json
-        let task = Task {
-            try await client.call(Chat.self, params) { progress in
-                guard printDeltas, progress["kind"] == "delta", let text = progress["text"]?.stringValue else { return }
-                FileHandle.standardOutput.write(Data(text.utf8))
-            }
-        }
-        let interrupt = CallCommand.cancelOnInterrupt(task)
-        defer { interrupt.cancel() }
         do {
-            let result = try await task.value
+            let result = try await CallCommand.streaming(client, Chat.self, params, printDeltas: !options.json)
             if options.json {
                 Output.json(try JSONValueEncoder().encode(result), pretty: false)
             } else {

@@ -67,6 +67,22 @@ struct CallCommand: AsyncParsableCommand {
 
     /// The first Ctrl-C cancels the call (the client sends $/cancelRequest and waits for the
     /// daemon's answer); a second one quits at once.
+    /// Runs a streaming call (generate, chat), printing each `delta`'s text as it comes when
+    /// `printDeltas`; Ctrl-C cancels it on the daemon.
+    static func streaming<M: RPCMethod>(_ client: RPCClient, _ method: M.Type, _ params: M.Params, printDeltas: Bool) async throws
+        -> M.Result where M.Params: Sendable, M.Result: Sendable
+    {
+        let task = Task {
+            try await client.call(method, params) { progress in
+                guard printDeltas, progress["kind"] == "delta", let text = progress["text"]?.stringValue else { return }
+                FileHandle.standardOutput.write(Data(text.utf8))
+            }
+        }
+        let interrupt = cancelOnInterrupt(task)
+        defer { interrupt.cancel() }
+        return try await task.value
+    }
+
     static func cancelOnInterrupt<T: Sendable>(_ task: Task<T, any Error>) -> any DispatchSourceSignal {
         signal(SIGINT, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .main)

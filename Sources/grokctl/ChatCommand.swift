@@ -61,16 +61,8 @@ struct ChatCommand: AsyncParsableCommand {
 
     private func turn(_ message: String, client: RPCClient, state: inout State, interactive: Bool) async {
         let params = Chat.Params(session: state.session, message: message, retrieval: noRetrieval ? "off" : "auto", stream: true)
-        let task = Task {
-            try await client.call(Chat.self, params) { progress in
-                guard progress["kind"] == "delta", let text = progress["text"]?.stringValue else { return }
-                FileHandle.standardOutput.write(Data(text.utf8))
-            }
-        }
-        let interrupt = CallCommand.cancelOnInterrupt(task)
-        defer { interrupt.cancel() }
         do {
-            let result = try await task.value
+            let result = try await CallCommand.streaming(client, Chat.self, params, printDeltas: true)
             Output.line("")
             for citation in result.citations { Output.line("[\(citation.number)] \(citation.citation)") }
             state.session = result.session

@@ -35,17 +35,8 @@ struct GenerateCommand: AsyncParsableCommand {
         sampling.stop = stop.isEmpty ? nil : stop
         let params = Generate.Params(prompt: prompt, options: sampling, stream: !options.json)
         let client = try await options.connect()
-        let printDeltas = !options.json
-        let task = Task {
-            try await client.call(Generate.self, params) { progress in
-                guard printDeltas, progress["kind"] == "delta", let text = progress["text"]?.stringValue else { return }
-                FileHandle.standardOutput.write(Data(text.utf8))
-            }
-        }
-        let interrupt = CallCommand.cancelOnInterrupt(task)
-        defer { interrupt.cancel() }
         do {
-            let result = try await task.value
+            let result = try await CallCommand.streaming(client, Generate.self, params, printDeltas: !options.json)
             if options.json {
                 Output.json(try JSONValueEncoder().encode(result), pretty: false)
             } else {

@@ -106,7 +106,7 @@ extension MemoryTests {
         // Reads and everything else still work.
         let read = try await client.call(SessionGet.self, .init(id: session))
         #expect(read.messages.map(\.id) == stored)
-        #expect(try await client.call(DaemonPing.self, NoParams()) != nil)
+        _ = try await client.call(DaemonPing.self, NoParams())  // answers (a failure throws)
         await client.close()
         _ = await daemon.stop()
         // Room again: restart without the limit.
