@@ -84,9 +84,10 @@ let package = Package(
         ),
         // The plugin ABI (protocol/grok_plugin.h, linked into its include folder).
         .target(name: "CGrokPlugin"),
+        .target(name: "CGrokSpawn"),
         .target(
             name: "GrokPlugins",
-            dependencies: ["CGrokPlugin", "GrokJSON", "GrokProtocol"]
+            dependencies: ["CGrokPlugin", "CGrokSpawn", "GrokJSON", "GrokProtocol"]
         ),
         .executableTarget(name: "grok-plugin-host", dependencies: ["GrokPlugins"]),
         .target(name: "sysinfo", dependencies: ["CGrokPlugin", "CJansson"], path: "Plugins/sysinfo"),
@@ -101,7 +102,7 @@ let package = Package(
         .target(name: "PluginNoInit", dependencies: ["PluginFixtureCommon"], path: "Tests/Fixtures/PluginNoInit"),
         .target(
             name: "GrokClient",
-            dependencies: ["GrokJSON", "GrokProtocol", "GrokRPC"]
+            dependencies: ["CGrokSpawn", "GrokJSON", "GrokProtocol", "GrokRPC"]
         ),
         .executableTarget(
             name: "grokd",

@@ -1,3 +1,4 @@
+import CGrokSpawn
 import Foundation
 
 /// Starts programs with posix_spawn (never fork): for grokctl starting grokd, and for tests.
@@ -37,6 +38,13 @@ public enum ProcessSpawner {
         if let path = options.stderrPath { posix_spawn_file_actions_addopen(&actions, 2, path, append, 0o600) }
         for (ours, theirs) in options.inheritedDescriptors {
             posix_spawn_file_actions_adddup2(&actions, ours, theirs)
+        }
+        // Only what was asked for: a child holding our other descriptors would keep our
+        // sockets and pipes open after we closed them.
+        let firstClosed = (options.inheritedDescriptors.map(\.1).max() ?? 2) + 1
+        let closing = grok_spawn_file_actions_close_from(&actions, max(firstClosed, 3))
+        guard closing == 0 else {
+            throw SpawnError(description: "cannot prepare \(executable): \(String(cString: strerror(closing)))")
         }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

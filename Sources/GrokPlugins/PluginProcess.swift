@@ -1,3 +1,4 @@
+import CGrokSpawn
 import Foundation
 import GrokJSON
 import Synchronization
@@ -87,6 +88,9 @@ public final class PluginProcess: @unchecked Sendable {
         posix_spawn_file_actions_adddup2(&actions, stdin, 0)
         posix_spawn_file_actions_adddup2(&actions, stdout, 1)
         posix_spawn_file_actions_adddup2(&actions, stderr, 2)
+        // Nothing else of the daemon's: not its listening socket, not a client's connection.
+        let closing = grok_spawn_file_actions_close_from(&actions, 3)
+        guard closing == 0 else { throw .exited("cannot prepare \(executable): \(String(cString: strerror(closing)))") }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {

@@ -92,6 +92,27 @@ import Testing
         #expect(entry?.recentCrashes == 1 && entry?.state == "ready")
         for c in [client, other] { await c.close() }
     }
+
+    /// A plugin process (restarted while clients are connected, too) holds no socket of the
+    /// daemon's: otherwise the daemon's socket would answer after the daemon died, and a client
+    /// would not see its connection close.
+    @Test func pluginProcessesHoldNoneOfTheDaemonsSockets() async throws {
+        let config = #"{"model":"none","plugins":[{"name":"text","command":"python3","args":["\#(Self.mcpServer)"]}]}"#
+        let daemon = try await TestDaemon.started(config: config)
+        let client = try await daemon.client()
+        #expect(try await Self.ready(client, ["sysinfo", "calc", "text"]))
+        _ = try await client.call(PluginsReload.self, .init(name: "calc"))
+        #expect(try await Self.ready(client, ["calc"]))
+        let pids = try await client.call(PluginsList.self, NoParams()).plugins.compactMap(\.pid)
+        #expect(pids.count >= 3)
+        for pid in pids {
+            let descriptors = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")
+            let targets = descriptors.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)") }
+            #expect(!targets.isEmpty)
+            #expect(!targets.contains { $0.hasPrefix("socket:") }, "plugin process \(pid) holds \(targets)")
+        }
+        await client.close()
+    }
 }
 
 extension Sequence {
