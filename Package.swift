@@ -55,7 +55,7 @@ let package = Package(
         // The engine is compiled optimised even in debug builds: its tests run the real model.
         .target(
             name: "GrokEngine",
-            dependencies: ["CGrokKernels"],
+            dependencies: ["CGrokKernels", "GrokJSON"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"])]
         ),
         .target(
@@ -130,7 +130,7 @@ let package = Package(
         .testTarget(name: "GrokStoreTests", dependencies: ["GrokStore", "GrokJSON", "GrokProtocol"]),
         .testTarget(name: "GrokPluginsTests", dependencies: ["GrokPlugins", "GrokJSON", "GrokProtocol", "CGrokPlugin"]),
         .testTarget(
-            name: "GrokEngineTests", dependencies: ["GrokEngine"], exclude: ["Fixtures"],
+            name: "GrokEngineTests", dependencies: ["GrokEngine", "GrokJSON"], exclude: ["Fixtures"],
             swiftSettings: [.unsafeFlags(["-O"])]
         ),
         .testTarget(

@@ -30,7 +30,37 @@ public struct Sampler {
         var logits = Array(logits)
         applyPenalties(&logits)
         guard options.temperature > 0 else { return Int32(Self.argmax(logits)) }
-        var candidates = Self.topK(logits, max(1, options.topK <= 0 ? logits.count : options.topK))
+        return draw(from: Self.topK(logits, max(1, options.topK <= 0 ? logits.count : options.topK)))
+    }
+
+    /// Chooses the next token among those `allowed` says yes to (a grammar's), as `sample`
+    /// would if the others were impossible; nil when no token is allowed. Only the candidates
+    /// that could be chosen are asked, best first, so a grammar that agrees with the model
+    /// costs a check or two per token.
+    public mutating func sample(_ logits: UnsafeBufferPointer<Float>, allowed: (Int32) -> Bool) -> Int32? {
+        var values = Array(logits)
+        applyPenalties(&values)
+        if options.temperature > 0 {
+            let head = Self.topK(values, max(1, options.topK <= 0 ? values.count : options.topK)).filter { allowed($0.id) }
+            if !head.isEmpty { return draw(from: head) }
+        } else {
+            let best = Int32(Self.argmax(values))
+            if allowed(best) { return best }
+        }
+        // The best allowed token, looking further down the ranking each time.
+        var looked = 0
+        for width in [64, 2048, values.count] {
+            let ranked = Self.topK(values, min(width, values.count))
+            if let found = ranked[looked...].first(where: { allowed($0.id) }) { return found.id }
+            looked = ranked.count
+            if looked == values.count { break }
+        }
+        return nil
+    }
+
+    /// Draws from candidates (best first) with temperature, min-p and top-p.
+    private mutating func draw(from head: [(id: Int32, logit: Float)]) -> Int32 {
+        var candidates = head
         let temperature = Float(options.temperature)
         let maximum = candidates[0].logit
         var probabilities = candidates.map { exp(($0.logit - maximum) / temperature) }

@@ -10,6 +10,9 @@ public struct GenerationRequest: Sendable {
     public var owner: Int
     /// Reuse the longest common prefix of this owner's earlier generations (and keep this one's).
     public var cachePrompt: Bool = true
+    /// When set, only tokens that keep the output a valid JSON value of this grammar are
+    /// sampled, and the generation ends as soon as the value is complete.
+    public var grammar: JSONGrammar?
     /// Called while waiting, with the 0-based place in the queue, whenever it changes.
     public var onQueued: @Sendable (Int) -> Void
     /// Called with each piece of text that can be shown, and the token ids it came from.

@@ -8,6 +8,8 @@ final class RunningSequence {
     let admitted = ContinuousClock.now
     private(set) var prefilled = 0
     private var sampler: Sampler
+    /// The request's grammar, followed as tokens are chosen.
+    private var matcher: JSONMatcher?
     private var output: GenerationOutput
     private var ids: [Int32] = []
     private var logprobs: [[(id: Int32, logprob: Float)]] = []
@@ -29,6 +31,7 @@ final class RunningSequence {
         sampler = Sampler(options: request.options)
         for token in request.prompt.suffix(request.options.penaltyWindow) { sampler.accept(token) }
         output = GenerationOutput(stops: request.options.stop)
+        matcher = request.grammar.map(JSONMatcher.init)
     }
 
     var isPrefilling: Bool { prefilled < request.prompt.count }
@@ -96,19 +99,48 @@ final class RunningSequence {
 
     /// Takes the logits after the sequence's last token: samples, emits text; returns the
     /// result when the sequence is finished.
-    func accept(_ logits: UnsafeBufferPointer<Float>, tokenizer: SentencePieceTokenizer, contextLength: Int) -> GenerationResult? {
+    /// `tokenBytes` gives every token's bytes (asked only under a grammar).
+    func accept(
+        _ logits: UnsafeBufferPointer<Float>, tokenizer: SentencePieceTokenizer, contextLength: Int, tokenBytes: () -> [[UInt8]]
+    ) -> GenerationResult? {
         let options = request.options
-        let token = sampler.sample(logits)
+        let token: Int32
+        if matcher != nil {
+            guard let chosen = sampleAllowed(logits, tokenizer.vocabulary, tokenBytes()) else { return finish(.stop) }
+            token = chosen
+        } else {
+            token = sampler.sample(logits)
+        }
         if options.logprobs > 0 { logprobs.append(Sampler.topLogprobs(Array(logits), options.logprobs)) }
         if tokenizer.vocabulary.endOfGeneration.contains(token) { return finish(.stop) }
         ids.append(token)
         sampler.accept(token)
         let (piece, stopped) = output.append(tokenizer.bytes(of: token))
         if !piece.isEmpty { request.onText(piece, [token]) }
-        if stopped { return finish(.stop) }
+        if stopped || matcher?.isFinished == true { return finish(.stop) }
         if ids.count >= options.maxTokens || cache.count >= contextLength { return finish(.length) }
         next = token
         return nil
+    }
+
+    /// The best token (by the sampler's rules) that keeps the output valid for the grammar, fed
+    /// to the matcher; nil when none can. Ending is allowed once the value is whole; special
+    /// tokens other than the ends never are.
+    private func sampleAllowed(_ logits: UnsafeBufferPointer<Float>, _ vocabulary: Vocabulary, _ bytes: [[UInt8]]) -> Int32? {
+        guard var matcher else { return nil }
+        let current = matcher
+        let chosen = sampler.sample(logits) { id in
+            if vocabulary.endOfGeneration.contains(id) { return current.canEnd }
+            let kind = vocabulary.kinds[Int(id)]
+            guard kind == .normal || kind == .byte, !bytes[Int(id)].isEmpty else { return false }
+            var trial = current
+            return trial.feed(bytes[Int(id)])
+        }
+        if let chosen, !vocabulary.endOfGeneration.contains(chosen) {
+            matcher.feed(bytes[Int(chosen)])
+            self.matcher = matcher
+        }
+        return chosen
     }
 
     /// The tokens the cache holds now, one per position (prompt, then generated tokens fed back).

@@ -23,6 +23,11 @@ public final class Scheduler: @unchecked Sendable {
     private let promptCache: PromptCache
     private var prefillTurn = 0
     private var pace = StepPace()
+    /// Every token's bytes, made the first time a grammar needs them.
+    private lazy var tokenBytes: [[UInt8]] = {
+        let tokenizer = generator.tokenizer
+        return (0..<tokenizer.vocabulary.count).map { tokenizer.bytes(of: Int32($0)) }
+    }()
 
     public init(generator: TextGenerator, limits: SchedulerLimits = .default) {
         self.generator = generator
@@ -212,7 +217,8 @@ public final class Scheduler: @unchecked Sendable {
         let started = ContinuousClock.now
         generator.model.step(inputs) { index, logits in
             let sequence = owners[index].sequence
-            if let result = sequence.accept(logits, tokenizer: generator.tokenizer, contextLength: contextLength) {
+            if let result = sequence.accept(
+                logits, tokenizer: generator.tokenizer, contextLength: contextLength, tokenBytes: { self.tokenBytes }) {
                 finished.append((sequence, result))
             }
         }
