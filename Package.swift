@@ -127,7 +127,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "GrokJSONTests", dependencies: ["GrokJSON", "CJansson"]),
-        .testTarget(name: "GrokStoreTests", dependencies: ["GrokStore", "GrokJSON", "GrokProtocol"]),
+        .testTarget(
+            name: "GrokStoreTests",
+            dependencies: ["GrokStore", "GrokJSON", "GrokProtocol", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "GrokPluginsTests", dependencies: ["GrokPlugins", "GrokJSON", "GrokProtocol", "CGrokPlugin"]),
         .testTarget(
             name: "GrokEngineTests", dependencies: ["GrokEngine", "GrokJSON"], exclude: ["Fixtures"],
@@ -143,7 +146,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GrokDaemonTests",
-            dependencies: ["GrokDaemon", "GrokClient", "GrokRPC", "GrokJSON", "GrokProtocol", "GrokEngine", "GrokStore"]
+            dependencies: ["GrokDaemon", "GrokClient", "GrokRPC", "GrokJSON", "GrokProtocol", "GrokEngine", "GrokStore", "GrokPlugins"]
         ),
     ],
     swiftLanguageModes: [.v6]

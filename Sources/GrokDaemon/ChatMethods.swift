@@ -19,25 +19,41 @@ struct ChatMethods: Sendable {
 
     func register(in table: inout MethodTable) {
         table.register(Chat.self) { params, context in try await chat(params, context) }
+        table.register(ChatPromptPreview.self) { params, context in try await renderedPrompt(params, context) }
     }
 
-    private func chat(_ params: Chat.Params, _ context: RequestContext) async throws -> Chat.Result {
+    /// Everything a turn needs before the model runs.
+    private struct Prepared {
+        var store: Store
+        var session: SessionSummary?
+        var prompt: ChatPrompt
+        var options: SamplingOptions
+        var format: JSONGrammar?
+        var tools: ChatTools?
+        var encode: @Sendable (String) -> [Int32]
+    }
+
+    /// Checks the request and builds its prompt: the caller's session (created when
+    /// `createSession` and none is given), profile, passages, tools and format, fitted to the
+    /// budget.
+    private func prepare(_ params: Chat.Params, _ context: RequestContext, createSession: Bool) async throws -> Prepared {
         guard !params.message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw RPCError.invalidParams("the message is empty", field: "message")
         }
         let retrieval = params.retrieval ?? "auto"
         guard retrieval == "auto" || retrieval == "off" else { throw RPCError.invalidParams("retrieval is auto or off", field: "retrieval") }
-        let store: Store
-        switch self.store {
-        case .success(let opened): store = opened
-        case .failure(let reason): throw RPCError.internalError("chat needs the memory store, which is unavailable: \(reason)")
-        }
+        let store = try openStore()
         let uid = context.peer.uid
         let profile = try store.preferences(owner: uid)
-        let options = try EngineMethods.samplingOptions(try Self.options(params.options, defaults: profile.first { $0.key == "options" }?.value))
+        let given = try Self.options(params.options, defaults: profile.first { $0.key == "options" }?.value)
+        let options = try EngineMethods.samplingOptions(given)
+        let format = try EngineMethods.grammar(given?.format)
+        let tools = try ChatTools.offer(params, available: await plugins.tools())
         let scheduler = try engine.host.scheduler()
-        let (session, history) = try openSession(store, uid: uid, id: params.session, message: params.message)
+        let (session, history) = try openSession(store, uid: uid, id: params.session, message: params.message, create: createSession)
         var prompt = ChatPrompt(message: params.message)
+        if let tools { prompt.instructions.append(tools.instructions) }
+        if let schema = given?.format { prompt.instructions.append(Self.formatInstructions(schema)) }
         prompt.profile = profile
         prompt.turns = history.filter { $0.role == "user" || $0.role == "assistant" }.map { ($0.role, $0.content) }
         if retrieval == "auto" {
@@ -47,33 +63,89 @@ struct ChatMethods: Sendable {
             }
         }
         let tokenizer = scheduler.generator.tokenizer
+        let encode: @Sendable (String) -> [Int32] = { tokenizer.encode($0, addSpecial: true, parseSpecial: true) }
         let limit = min(contextBudget, scheduler.generator.model.config.contextLength) - options.maxTokens
-        let (tokens, kept) = try fit(prompt, limit: limit, maxTokens: options.maxTokens) {
-            tokenizer.encode($0, addSpecial: true, parseSpecial: true)
-        }
+        prompt.keptTurns = try fit(prompt, limit: limit, maxTokens: options.maxTokens, encode: encode)
+        return Prepared(store: store, session: session, prompt: prompt, options: options, format: format, tools: tools, encode: encode)
+    }
+
+    private func chat(_ params: Chat.Params, _ context: RequestContext) async throws -> Chat.Result {
+        var prepared = try await prepare(params, context, createSession: true)
+        guard let session = prepared.session else { throw RPCError.internalError("no session was opened") }
         // The session's turns share one prompt cache, whichever connection continues it.
-        let result = try await engine.run(
-            tokens, options: options, owner: session.id.hashValue, cachePrompt: true, stream: params.stream == true, context: context)
-        let citations = prompt.passages.enumerated().map { index, passage in
+        let turn = ChatTurn(
+            engine: engine, plugins: plugins, context: context, owner: session.id.hashValue, options: prepared.options,
+            format: prepared.format, tools: prepared.tools, stream: params.stream == true, encode: prepared.encode)
+        let outcome = try await turn.run(&prepared.prompt)
+        let prompt = prepared.prompt
+        let citations = Self.citations(prompt.passages)
+        let messageID = try storeTurn(prepared.store, uid: context.peer.uid, session: session.id, message: params.message, outcome, citations)
+        // A cancelled answer is kept (marked so), then the request ends as cancelled.
+        if outcome.answer.finishReason == .cancelled { throw RPCError.cancelled }
+        let answer = outcome.answer
+        let tokensPerSecond = outcome.decodeMs > 0 ? Double(outcome.completionTokens) / (outcome.decodeMs / 1000) : 0
+        return Chat.Result(
+            session: session.id, messageId: messageID, text: answer.text, citations: citations,
+            toolCalls: outcome.calls.isEmpty ? nil : outcome.calls, finishReason: answer.finishReason.rawValue,
+            usage: Usage(promptTokens: answer.promptTokens, cachedTokens: answer.cachedTokens, completionTokens: outcome.completionTokens,
+                         droppedTurns: prompt.droppedTurns),
+            timings: Timings(queuedMs: answer.queuedMs, prefillMs: outcome.prefillMs, decodeMs: outcome.decodeMs,
+                             ttftMs: outcome.ttftMs ?? 0, tokensPerSecond: tokensPerSecond))
+    }
+
+    /// `chat.prompt`: the prompt `chat` would send, without running the model or storing anything.
+    private func renderedPrompt(_ params: Chat.Params, _ context: RequestContext) async throws -> ChatPromptPreview.Result {
+        var quiet = params
+        quiet.stream = false
+        let prepared = try await prepare(quiet, context, createSession: false)
+        let text = prepared.prompt.render(keptTurns: prepared.prompt.keptTurns)
+        return ChatPromptPreview.Result(
+            prompt: text, promptTokens: prepared.encode(text).count, droppedTurns: prepared.prompt.droppedTurns,
+            citations: Self.citations(prepared.prompt.passages))
+    }
+
+    private static func citations(_ passages: [RetrievalSearch.Passage]) -> [Chat.Citation] {
+        passages.enumerated().map { index, passage in
             Chat.Citation(number: index + 1, citation: passage.citation, source: passage.source, retriever: passage.retriever)
         }
-        var answer = NewMessage(role: "assistant", content: result.text, citations: citations.isEmpty ? nil : try JSONValueEncoder().encode(citations))
-        answer.promptTokens = result.promptTokens
-        answer.completionTokens = result.ids.count
+    }
+
+    private func openStore() throws -> Store {
+        switch store {
+        case .success(let opened): return opened
+        case .failure(let reason): throw RPCError.internalError("chat needs the memory store, which is unavailable: \(reason)")
+        }
+    }
+
+    /// Stores the user's message and the answer (with its calls, citations and how it ended)
+    /// in one transaction; the answer's id.
+    private func storeTurn(
+        _ store: Store, uid: UInt32, session: String, message: String, _ outcome: ChatTurn.Outcome, _ citations: [Chat.Citation]
+    ) throws -> Int64 {
+        let encoder = JSONValueEncoder()
+        var answer = NewMessage(
+            role: "assistant", content: outcome.answer.text,
+            toolCalls: outcome.calls.isEmpty ? nil : try encoder.encode(outcome.calls),
+            citations: citations.isEmpty ? nil : try encoder.encode(citations))
+        answer.promptTokens = outcome.answer.promptTokens
+        answer.completionTokens = outcome.completionTokens
+        answer.finish = outcome.answer.finishReason.rawValue
         let stored: [Int64]?
         do {
-            stored = try store.append(owner: uid, session: session.id, messages: [NewMessage(role: "user", content: params.message), answer])
+            stored = try store.append(owner: uid, session: session, messages: [NewMessage(role: "user", content: message), answer])
         } catch {
             throw RPCError.internalError("the answer could not be stored: \(Store.explain(error).message)")
         }
-        guard let ids = stored else { throw RPCError.notFound("session \(session.id)") }
-        let tokensPerSecond = result.decodeMs > 0 ? Double(result.ids.count) / (result.decodeMs / 1000) : 0
-        return Chat.Result(
-            session: session.id, messageId: ids[1], text: result.text, citations: citations, finishReason: result.finishReason.rawValue,
-            usage: Usage(promptTokens: result.promptTokens, cachedTokens: result.cachedTokens, completionTokens: result.ids.count,
-                         droppedTurns: prompt.turns.count - kept),
-            timings: Timings(queuedMs: result.queuedMs, prefillMs: result.prefillMs, decodeMs: result.decodeMs,
-                             ttftMs: result.queuedMs + result.prefillMs, tokensPerSecond: tokensPerSecond))
+        guard let ids = stored else { throw RPCError.notFound("session \(session)") }
+        return ids[1]
+    }
+
+    /// What the system text says when the answer must follow a format.
+    static func formatInstructions(_ format: JSONValue) -> String {
+        guard format.objectValue != nil, let schema = try? JSONCodec.encodeToString(format) else {
+            return "Answer with JSON only."
+        }
+        return "Answer with JSON only, following this JSON Schema: \(schema)"
     }
 
     /// The request's options over the user's default options (the `options` preference).
@@ -83,13 +155,17 @@ struct ChatMethods: Sendable {
         return try JSONValueDecoder().decode(Generate.Options.self, from: .object(merged))
     }
 
-    /// The caller's session and its messages, or a new session titled after the message.
-    private func openSession(_ store: Store, uid: UInt32, id: String?, message: String) throws -> (SessionSummary, [SessionMessage]) {
+    /// The caller's session and its messages, or a new session titled after the message (or
+    /// none, when not to `create`).
+    private func openSession(
+        _ store: Store, uid: UInt32, id: String?, message: String, create: Bool
+    ) throws -> (SessionSummary?, [SessionMessage]) {
         do {
             if let id {
                 guard let found = try store.session(owner: uid, id: id) else { throw RPCError.notFound("session \(id)") }
                 return found
             }
+            guard create else { return (nil, []) }
             let title = String(message.split(separator: "\n").first?.prefix(60) ?? "")
             return (try store.createSession(owner: uid, title: title, model: nil), [])
         } catch let error as RPCError {
@@ -99,14 +175,14 @@ struct ChatMethods: Sendable {
         }
     }
 
-    /// The prompt's tokens with as many recent turns as fit in `limit` (whole exchanges dropped
-    /// oldest first), and how many turns were kept. Nothing is cut silently: what cannot fit even
+    /// How many recent turns fit in `limit` with the rest of the prompt (whole exchanges dropped
+    /// oldest first). Nothing is cut silently: what cannot fit even
     /// without history is the "context too long" error with the counts.
-    private func fit(_ prompt: ChatPrompt, limit: Int, maxTokens: Int, encode: (String) -> [Int32]) throws -> ([Int32], Int) {
+    private func fit(_ prompt: ChatPrompt, limit: Int, maxTokens: Int, encode: (String) -> [Int32]) throws -> Int {
         var kept = prompt.turns.count
         while true {
             let tokens = encode(prompt.render(keptTurns: kept))
-            if tokens.count <= limit { return (tokens, kept) }
+            if tokens.count <= limit { return kept }
             guard kept > 0 else { throw RPCError.contextTooLong(promptTokens: tokens.count + maxTokens, contextLength: limit + maxTokens) }
             kept = max(0, kept - 2)
         }

@@ -13,15 +13,26 @@ struct ChatPrompt {
         the answer.
         """
 
+    /// More system text: the tools on offer, the format of the answer.
+    var instructions: [String] = []
     var profile: [(key: String, value: JSONValue)] = []
     var passages: [RetrievalSearch.Passage] = []
     /// Earlier turns, oldest first (role "user" or "assistant").
     var turns: [(role: String, content: String)] = []
+    /// How many of the most recent turns go into the prompt (set by fitting it to the budget).
+    var keptTurns = Int.max
     var message: String
+    /// What the model has written of this turn so far (tool calls and their results), and
+    /// the start of what it writes next.
+    var continuation = ""
+
+    /// Earlier turns left out to fit the budget.
+    var droppedTurns: Int { turns.count - min(keptTurns, turns.count) }
 
     /// The preamble: system text, profile, passages.
     var preamble: String {
         var text = Self.system
+        for part in instructions { text += "\n\n" + part }
         let shown = profile.filter { ["name", "language", "style", "expertise", "instructions"].contains($0.key) }
         if !shown.isEmpty {
             text += "\n\nAbout the user:"
@@ -49,6 +60,11 @@ struct ChatPrompt {
             out += turn.role == "user" ? userTurn(turn.content) : "<start_of_turn>model\n\(turn.content)<end_of_turn>\n"
         }
         out += userTurn(message)
-        return out + "<start_of_turn>model\n"
+        return out + "<start_of_turn>model\n" + continuation
+    }
+
+    /// A tool's result after the model's call, and the model's turn again.
+    static func afterCall(_ call: String, result: String) -> String {
+        "\(call)<end_of_turn>\n<start_of_turn>user\n\(result)<end_of_turn>\n<start_of_turn>model\n"
     }
 }

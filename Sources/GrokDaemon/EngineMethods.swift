@@ -1,5 +1,6 @@
 import Foundation
 import GrokEngine
+import GrokJSON
 import GrokProtocol
 import GrokRPC
 import Synchronization
@@ -56,7 +57,8 @@ struct EngineMethods: Sendable {
         let prompt = scheduler.generator.tokenizer.encode(params.prompt, addSpecial: true, parseSpecial: params.parseSpecial ?? true)
         let result = try await run(
             prompt, options: options, owner: Int(truncatingIfNeeded: context.connectionID), cachePrompt: params.cachePrompt ?? true,
-            stream: params.stream == true, context: context)
+            grammar: try Self.grammar(params.options?.format), stream: params.stream == true, context: context)
+        if result.finishReason == .cancelled { throw RPCError.cancelled }
         let tokensPerSecond = result.decodeMs > 0 ? Double(result.ids.count) / (result.decodeMs / 1000) : 0
         return Generate.Result(
             text: result.text, ids: result.ids, finishReason: result.finishReason.rawValue,
@@ -69,9 +71,12 @@ struct EngineMethods: Sendable {
     }
 
     /// One generation on the shared engine: queued and delta progress streamed when asked,
-    /// cancelled with the request. `owner` shares a prompt cache (a connection, or a session).
+    /// cancelled with the request (the result then says `cancelled` and holds what was
+    /// generated). `owner` shares a prompt cache (a connection, or a session); `grammar`
+    /// constrains the output to a JSON value.
     func run(
-        _ prompt: [Int32], options: SamplingOptions, owner: Int, cachePrompt: Bool, stream streaming: Bool, context: RequestContext
+        _ prompt: [Int32], options: SamplingOptions, owner: Int, cachePrompt: Bool, grammar: JSONGrammar? = nil, stream streaming: Bool,
+        context: RequestContext
     ) async throws -> GenerationResult {
         let scheduler = try host.scheduler()
         let cancelled = Atomic<Bool>(false)
@@ -96,6 +101,7 @@ struct EngineMethods: Sendable {
                     },
                     isCancelled: { cancelled.load(ordering: .relaxed) })
                 request.cachePrompt = cachePrompt
+                request.grammar = grammar
                 do throws(SchedulerRefusal) {
                     try scheduler.submit(request)
                 } catch {
@@ -107,8 +113,21 @@ struct EngineMethods: Sendable {
             cancelled.store(true, ordering: .relaxed)
         }
         await forwarded
-        if result.finishReason == .cancelled { throw RPCError.cancelled }
         return result
+    }
+
+    /// `options.format` as a grammar: "json" for any JSON value, or a JSON Schema.
+    static func grammar(_ format: JSONValue?) throws -> JSONGrammar? {
+        guard let format else { return nil }
+        if format == .string("json") { return .any }
+        guard format.objectValue != nil else {
+            throw RPCError.invalidParams("format is \"json\" or a JSON Schema object", field: "options.format")
+        }
+        do {
+            return try JSONGrammar(schema: format)
+        } catch {
+            throw RPCError.invalidParams("format: \(error.description)", field: "options.format")
+        }
     }
 
     /// The scheduler's refusals as JSON-RPC errors.

@@ -32,6 +32,9 @@ struct MemoryMethods: Sendable {
             for (index, message) in params.messages.enumerated() where !["system", "user", "assistant", "tool"].contains(message.role) {
                 throw RPCError.invalidParams("role must be system, user, assistant or tool", field: "messages[\(index)].role")
             }
+            for (index, message) in params.messages.enumerated() where !([nil, "stop", "length", "cancelled"] as [String?]).contains(message.finish) {
+                throw RPCError.invalidParams("finish must be stop, length or cancelled", field: "messages[\(index)].finish")
+            }
             return try run(context) { store, uid in
                 guard let ids = try store.append(owner: uid, session: params.id, messages: params.messages) else {
                     throw RPCError.notFound("session \(params.id)")

@@ -62,6 +62,11 @@ enum Schema {
                 END;
                 """)
         }
+        migrator.registerMigration("v2 how an answer ended") { db in
+            // NULL for messages that were never generated (the user's) and for answers stored
+            // before v2; "stop", "length" or "cancelled" for answers.
+            try db.execute(sql: "ALTER TABLE messages ADD COLUMN finish TEXT")
+        }
         return migrator
     }
 }

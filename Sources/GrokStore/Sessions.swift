@@ -62,7 +62,7 @@ extension Store {
         SessionMessage(
             id: row["id"], role: row["role"], content: row["content"], toolCalls: json(row["tool_calls"]),
             citations: json(row["citations"]), promptTokens: row["prompt_tokens"], completionTokens: row["completion_tokens"],
-            created: row["created"])
+            finish: row["finish"], created: row["created"])
     }
 
     private static func json(_ text: String?) -> JSONValue? { text.flatMap { try? JSONCodec.parse(string: $0) } }
@@ -77,10 +77,11 @@ extension Store {
             var ids: [Int64] = []
             for message in messages {
                 try db.execute(sql: """
-                    INSERT INTO messages(session, owner, role, content, tool_calls, citations, prompt_tokens, completion_tokens, created)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO messages(
+                        session, owner, role, content, tool_calls, citations, prompt_tokens, completion_tokens, finish, created)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [session, owner, message.role, message.content, Self.text(message.toolCalls),
-                                     Self.text(message.citations), message.promptTokens, message.completionTokens, time])
+                                     Self.text(message.citations), message.promptTokens, message.completionTokens, message.finish, time])
                 ids.append(db.lastInsertedRowID)
             }
             try db.execute(sql: "UPDATE sessions SET updated = ? WHERE id = ?", arguments: [time, session])
@@ -117,8 +118,8 @@ extension Store {
             try db.execute(sql: "INSERT INTO sessions(id, owner, title, model, created, updated) VALUES (?, ?, ?, ?, ?, ?)",
                            arguments: [id, owner, name, source["model"] as String?, time, time])
             try db.execute(sql: """
-                INSERT INTO messages(session, owner, role, content, tool_calls, citations, prompt_tokens, completion_tokens, created)
-                SELECT ?, owner, role, content, tool_calls, citations, prompt_tokens, completion_tokens, created FROM messages
+                INSERT INTO messages(session, owner, role, content, tool_calls, citations, prompt_tokens, completion_tokens, finish, created)
+                SELECT ?, owner, role, content, tool_calls, citations, prompt_tokens, completion_tokens, finish, created FROM messages
                 WHERE session = ? AND id <= ? ORDER BY id
                 """, arguments: [id, session, upTo ?? Int64.max])
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages WHERE session = ?", arguments: [id]) ?? 0

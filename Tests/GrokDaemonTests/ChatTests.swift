@@ -1,5 +1,6 @@
 import Foundation
 import GrokJSON
+import GrokPlugins
 import GrokProtocol
 import GrokRPC
 import Synchronization
@@ -63,6 +64,135 @@ import Testing
         #expect(seen.first == "retrieval" && seen.dropFirst().allSatisfy { $0 == "delta" } && seen.count >= 2, "\(seen)")
         let stored = try await client.call(SessionGet.self, .init(id: answer.session)).messages.last
         #expect(stored?.citations?.arrayValue?.first?["citation"]?.stringValue == folder + "/travel.md:1")
+        await client.close()
+    }
+
+    /// A required call of calc.eval: the call parses and fits the schema (the daemon checks it
+    /// before the plugin runs), the plugin answers, the model answers after it; all streamed
+    /// and stored.
+    @Test func aRequiredToolCallIsWrittenRunAndAnswered() async throws {
+        let (daemon, client) = try await EngineMethodsTests.daemonWithModel()
+        defer { withExtendedLifetime(daemon) {} }
+        #expect(try await PluginTests.ready(client, ["calc"]))
+        let kinds = Mutex<[String]>([])
+        let answer = try await client.call(
+            Chat.self,
+            .init(message: "What is 17 times 23?", options: Self.greedy(40), retrieval: "off", tools: ["calc.eval"], toolChoice: "required",
+                  stream: true)
+        ) { progress in
+            if let kind = progress["kind"]?.stringValue { kinds.withLock { $0.append(kind) } }
+        }
+        let call = try #require(answer.toolCalls?.first)
+        #expect(call.name == "calc.eval" && call.error == nil, "\(call)")
+        let expression = call.arguments?["expression"]?.stringValue ?? ""
+        #expect(!expression.isEmpty && call.arguments?.objectValue?.count == 1, "\(call.text)")
+        #expect(call.result?.content.isEmpty == false, "\(call)")
+        #expect(!answer.text.isEmpty && answer.usage.completionTokens > 0)
+        let seen = kinds.withLock { $0 }
+        #expect(Array(seen.prefix(2)) == ["toolCall", "toolResult"] && seen.dropFirst(2).allSatisfy { $0 == "delta" }, "\(seen)")
+        let stored = try await client.call(SessionGet.self, .init(id: answer.session)).messages.last
+        #expect(stored?.toolCalls?.arrayValue?.first?["name"]?.stringValue == "calc.eval" && stored?.content == answer.text)
+        // An unknown tool, or a required call without tools, is refused before the model runs.
+        for params in [Chat.Params(message: "x", tools: ["calc.nothing"]), Chat.Params(message: "x", toolChoice: "required")] {
+            await #expect(throws: RPCError.self) { _ = try await client.call(Chat.self, params) }
+        }
+        await client.close()
+    }
+
+    /// `format` with a JSON Schema: twenty different questions, twenty answers that parse and
+    /// follow the schema.
+    @Test func aFormatGivesJSONThatFollowsTheSchema() async throws {
+        let (daemon, client) = try await EngineMethodsTests.daemonWithModel()
+        defer { withExtendedLifetime(daemon) {} }
+        let schema = try JSONCodec.parse(string: """
+            {"type":"object","properties":{"answer":{"type":"string","minLength":1,"maxLength":60},
+             "confidence":{"type":"number"},"keywords":{"type":"array","items":{"type":"string","maxLength":20},"maxItems":3}},
+             "required":["answer","confidence"],"additionalProperties":false}
+            """)
+        let questions = [
+            "What is the capital of France?", "How many legs does a spider have?", "Name a primary colour.",
+            "What is 2 plus 2?", "Which planet is closest to the sun?", "What language is spoken in Brazil?",
+            "Who wrote Hamlet?", "What is the boiling point of water in Celsius?", "Name a mammal that flies.",
+            "What is the largest ocean?", "How many days are in a week?", "What gas do plants take in?",
+            "What is the opposite of hot?", "Which animal says moo?", "What is frozen water called?",
+            "Name a fruit that is yellow.", "How many sides does a triangle have?", "What do bees make?",
+            "What is the chemical symbol for gold?", "Which season comes after winter?",
+        ]
+        // Room for the longest value the schema allows, so every answer can finish.
+        var options = Self.greedy(400)
+        options.format = schema
+        for question in questions {
+            let answer = try await client.call(Chat.self, .init(message: question, options: options, retrieval: "off"))
+            let value = try JSONCodec.parse(string: answer.text)
+            #expect(JSONSchemaValidator.check(value, against: schema) == nil, "\(question) → \(answer.text)")
+            #expect(answer.finishReason == "stop", "\(question) → \(answer.text)")
+        }
+        // "json" asks for any JSON value; a schema the daemon cannot use is refused, naming it.
+        options.format = "json"
+        options.maxTokens = 60
+        let free = try await client.call(Chat.self, .init(message: "List two colours as JSON.", options: options, retrieval: "off"))
+        if free.finishReason == "stop" { #expect((try? JSONCodec.parse(string: free.text)) != nil, "\(free.text)") }
+        options.format = ["type": "strung"]
+        do {
+            _ = try await client.call(Chat.self, .init(message: "x", options: options, retrieval: "off"))
+            Issue.record("an unusable schema must be refused")
+        } catch let error as RPCError {
+            #expect(error.code == RPCErrorCode.invalidParams && error.data?["field"] == "options.format", "\(error)")
+        }
+        await client.close()
+    }
+
+    /// Cancelling mid-answer keeps what was generated, marked cancelled.
+    @Test func cancellingMidAnswerStoresThePartialTurn() async throws {
+        let (daemon, client) = try await EngineMethodsTests.daemonWithModel()
+        defer { withExtendedLifetime(daemon) {} }
+        let session = try await client.call(SessionCreate.self, .init(title: "cancel"))
+        let streamed = Mutex("")
+        let call = Task {
+            try await client.call(
+                Chat.self, .init(session: session.id, message: "Tell me a long story about the sea.", options: Self.greedy(2000), retrieval: "off",
+                                 stream: true)
+            ) { progress in
+                if let text = progress["text"]?.stringValue { streamed.withLock { $0 += text } }
+            }
+        }
+        _ = try await eventually { streamed.withLock { $0.count } > 20 }
+        call.cancel()
+        await #expect(throws: RPCError.cancelled) { try await call.value }
+        let messages = try #require(try await eventually {
+            try await client.call(SessionGet.self, .init(id: session.id)).messages.count == 2
+        } ? try await client.call(SessionGet.self, .init(id: session.id)).messages : nil)
+        #expect(messages.map(\.role) == ["user", "assistant"] && messages[1].finish == "cancelled")
+        let partial = messages[1].content
+        // Everything the client saw, and what the engine made before it stopped.
+        #expect(partial.hasPrefix(streamed.withLock { $0 }) && partial.count >= 20, "\(partial)")
+        await client.close()
+    }
+
+    /// The prompt as rendered: the caller's preferences shape it, another uid's never appear.
+    @Test(SecurityTests.asRoot) func preferencesShapeThePromptOfTheirOwnerOnly() async throws {
+        let daemon = try await TestDaemon.started(arguments: ["--model", EngineMethodsTests.modelPath, "--allow-uid", "\(SecurityTests.nobody)"])
+        let client = try await daemon.client()
+        #expect(try await eventually { try await client.call(DaemonStatus.self, NoParams()).model?.state == "ready" })
+        PeerHelper.openPermissions(of: daemon.socketPath, upTo: daemon.root)
+        let plain = try await client.call(ChatPromptPreview.self, .init(message: "Hello there", retrieval: "off")).prompt
+        _ = try await client.call(PrefsSet.self, .init(key: "name", value: "Ada"))
+        _ = try await client.call(PrefsSet.self, .init(key: "style", value: "answers in haiku"))
+        let other = try await PeerHelper.run(
+            asUID: SecurityTests.nobody, socket: daemon.socketPath,
+            line: #"{"jsonrpc":"2.0","id":1,"method":"prefs.set","params":{"key":"name","value":"Mallory"}}"#)
+        #expect(try JSONCodec.parse(string: other)["result"] != nil, "\(other)")
+        let mine = try await client.call(ChatPromptPreview.self, .init(message: "Hello there", retrieval: "off"))
+        #expect(mine.prompt.hasPrefix("<start_of_turn>user\n") && mine.prompt.hasSuffix("Hello there<end_of_turn>\n<start_of_turn>model\n"))
+        #expect(mine.prompt.contains("- name: Ada\n- style: answers in haiku") && !mine.prompt.contains("Mallory"), "\(mine.prompt)")
+        #expect(!plain.contains("Ada") && mine.promptTokens > 0)
+        let theirs = try await PeerHelper.run(
+            asUID: SecurityTests.nobody, socket: daemon.socketPath,
+            line: #"{"jsonrpc":"2.0","id":2,"method":"chat.prompt","params":{"message":"Hello there","retrieval":"off"}}"#)
+        let theirPrompt = try JSONCodec.parse(string: theirs)["result"]?["prompt"]?.stringValue ?? ""
+        #expect(theirPrompt.contains("- name: Mallory") && !theirPrompt.contains("Ada") && !theirPrompt.contains("haiku"), "\(theirs)")
+        // chat.prompt stores nothing and creates no session.
+        #expect(try await client.call(SessionList.self, .init()).sessions.isEmpty)
         await client.close()
     }
 }

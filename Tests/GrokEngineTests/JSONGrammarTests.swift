@@ -48,7 +48,9 @@ import Testing
         for bad in ["01", "-", "1.", ".5", "1e", "+1", "1.2.3"] { #expect(!Self.accepts(number, bad), "\(bad)") }
         let integer = try Self.grammar(#"{"type":"integer"}"#)
         #expect(Self.accepts(integer, "-42") && !Self.accepts(integer, "4.2") && !Self.accepts(integer, "4e2"))
-        #expect(!Self.accepts(number, String(repeating: "9", count: 40)))  // bounded
+        // Bounded, so that what is written parses as an Int64 or a finite Double.
+        #expect(Self.accepts(number, String(repeating: "9", count: 15) + "." + String(repeating: "9", count: 15) + "e-99"))
+        #expect(!Self.accepts(number, String(repeating: "9", count: 16)) && !Self.accepts(number, "1e100"))
     }
 
     @Test func stringsAreValidJSONAndValidUTF8() throws {
@@ -87,7 +89,8 @@ import Testing
         let any = JSONGrammar.any
         #expect(Self.validPrefix(any, #"{"a":1,"a":2}"#) == 9)
         #expect(Self.accepts(any, "{\n  \"a\": [\n    1\n  ]\n}"))
-        #expect(!Self.accepts(any, "[" + String(repeating: " ", count: 40) + "1]"))
+        #expect(Self.accepts(any, "[ 1, 2 ]") && !Self.accepts(any, "[  1]"))  // one space, or a line and its indent
+        #expect(!Self.accepts(any, "[\n" + String(repeating: " ", count: 40) + "1]"))
     }
 
     @Test func schemasItCannotUseAreErrors() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import GrokJSON
 import GrokProtocol
 import Testing
@@ -15,7 +16,7 @@ import Testing
     @Test func createsTheSchemaOnAnEmptyFileAndReopensIt() throws {
         let path = try Self.temporaryPath()
         let store = try Store(path: path)
-        #expect(try store.schemaVersions() == ["v1 sessions, messages, preferences, feedback"])
+        #expect(try store.schemaVersions() == ["v1 sessions, messages, preferences, feedback", "v2 how an answer ended"])
         #expect(try store.integrityCheck() == "ok")
         let session = try store.createSession(owner: 1000, title: "first", model: nil)
         #expect(try store.append(owner: 1000, session: session.id, messages: [NewMessage(role: "user", content: "hello")])?.count == 1)
@@ -26,6 +27,26 @@ import Testing
 }
 
 extension StoreTests {
+    /// A database of each earlier schema version is brought up to date, keeping its rows.
+    @Test func migratesAVersion1Database() throws {
+        let path = try Self.temporaryPath()
+        let pool = try DatabasePool(path: path)
+        try Schema.migrator.migrate(pool, upTo: "v1 sessions, messages, preferences, feedback")
+        try pool.write { db in
+            try db.execute(sql: "INSERT INTO sessions(id, owner, title, created, updated) VALUES ('s1', 1000, 'old', 1, 1)")
+            try db.execute(sql: "INSERT INTO messages(session, owner, role, content, created) VALUES ('s1', 1000, 'assistant', 'kept', 1)")
+        }
+        try pool.close()
+        let store = try Store(path: path)
+        #expect(try store.schemaVersions().count == 2)
+        #expect(try store.session(owner: 1000, id: "s1")?.1.map(\.content) == ["kept"])
+        var answer = NewMessage(role: "assistant", content: "cut short")
+        answer.finish = "cancelled"
+        _ = try store.append(owner: 1000, session: "s1", messages: [answer])
+        #expect(try store.session(owner: 1000, id: "s1")?.1.map(\.finish) == [nil, "cancelled"])
+        #expect(try store.integrityCheck() == "ok")
+    }
+
     @Test func refusesADatabaseFromANewerGrok() throws {
         let path = try Self.temporaryPath()
         let store = try Store(path: path)

@@ -32,9 +32,11 @@ public struct JSONMatcher: Sendable {
 /// One way of reading the text so far: a stack of what is open, innermost last.
 struct MatchPath: Sendable {
     var stack: [MatchFrame]
-    /// Whitespace bytes in a row; bounded so that a model cannot pad for ever.
+    /// Whitespace bytes in a row, and whether they started with a line break. Bounded so that a
+    /// model cannot pad for ever: one space, or a line break and an indent of two per level.
     var blanks = 0
-    static let maximumBlanks = 12
+    var blankLine = false
+    static let maximumIndent = 16
 
     var canEnd: Bool {
         stack.isEmpty || (stack.count == 1 && stack[0].canEndHere)
@@ -59,7 +61,12 @@ struct MatchPath: Sendable {
 
     /// Whitespace between tokens of JSON, within the bound.
     private mutating func blank(_ byte: UInt8) -> Bool {
-        guard Self.isBlank(byte), blanks < Self.maximumBlanks else { return false }
+        if blanks == 0 {
+            blankLine = byte == 0x0A
+        } else {
+            let indent = min(Self.maximumIndent, 2 * stack.count + 2)
+            guard blankLine, byte == 0x20 || byte == 0x09, blanks <= indent else { return false }
+        }
         blanks += 1
         return true
     }
@@ -69,7 +76,8 @@ struct MatchPath: Sendable {
         guard let top = stack.popLast() else { return false }  // the value is finished: nothing may follow
         switch top {
         case .value(let grammar):
-            if blank(byte) {
+            if Self.isBlank(byte) {
+                guard blank(byte) else { return false }
                 stack.append(top)
                 return true
             }
@@ -109,7 +117,8 @@ struct MatchPath: Sendable {
     }
 
     private mutating func consumeInArray(_ array: inout ArrayFrame, _ byte: UInt8) -> Bool {
-        if blank(byte) {
+        if Self.isBlank(byte) {
+            guard blank(byte) else { return false }
             stack.append(.array(array))
             return true
         }
@@ -143,7 +152,8 @@ struct MatchPath: Sendable {
                 return true
             }
         }
-        if blank(byte) {
+        if Self.isBlank(byte) {
+            guard blank(byte) else { return false }
             stack.append(.object(object))
             return true
         }

@@ -123,23 +123,29 @@ struct StringFrame: Sendable {
     }
 }
 
-/// A JSON number in progress: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+/// A JSON number in progress: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, with
+/// at most 15 digits before the point, 15 after it and 2 in the exponent: a model must not
+/// write digits for ever, and what it writes must parse as a 64-bit integer or a finite double.
 struct NumberFrame: Sendable {
     private enum Phase { case start, sign, zero, integer, point, fraction, exponentMark, exponentSign, exponent }
     let integer: Bool
     private var phase = Phase.start
-    private var length = 0
-    /// Longer numbers are refused: a model must not write digits for ever.
-    static let maximumLength = 32
+    /// Digits in the current part (integer, fraction or exponent).
+    private var digits = 0
+    static let maximumDigits = 15
+    static let maximumExponentDigits = 2
 
     init(integer: Bool) { self.integer = integer }
 
     var isWhole: Bool { [.zero, .integer, .fraction, .exponent].contains(phase) }
 
     mutating func consume(_ byte: UInt8) -> Bool {
-        guard length < Self.maximumLength, let next = next(byte) else { return false }
+        guard let next = next(byte) else { return false }
+        let isDigit = byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+        digits = isDigit ? digits + 1 : 0
+        let limit = next == .exponent ? Self.maximumExponentDigits : Self.maximumDigits
+        guard digits <= limit else { return false }
         phase = next
-        length += 1
         return true
     }
 

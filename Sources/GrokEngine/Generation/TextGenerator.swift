@@ -16,6 +16,8 @@ public struct GenerationResult: Sendable {
     public var queuedMs: Double = 0
     /// Prompt tokens taken from the prompt cache instead of being prefilled.
     public var cachedTokens: Int = 0
+    /// The stop string that ended the generation, if one did (it is not part of `text`).
+    public var stoppedBy: String?
 }
 
 /// A loaded model with its tokenizer; generations run on a `Scheduler` over it.
@@ -42,6 +44,8 @@ struct GenerationOutput {
     let stops: [String]
     private var decoder = StreamingDecoder()
     private(set) var text = ""
+    /// The stop string that ended the text.
+    private(set) var stoppedBy: String?
     private var emitted = 0
 
     init(stops: [String]) {
@@ -54,6 +58,7 @@ struct GenerationOutput {
         for stop in stops {
             if let range = text.range(of: stop) {
                 text = String(text[..<range.lowerBound])
+                stoppedBy = stop
                 return (release(upTo: text.count), true)
             }
         }

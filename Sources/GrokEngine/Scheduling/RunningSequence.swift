@@ -154,6 +154,6 @@ final class RunningSequence {
         return GenerationResult(
             text: output.text, ids: ids, finishReason: reason, promptTokens: request.prompt.count,
             prefillMs: (prefillEnd - admitted) / .milliseconds(1), decodeMs: (now - prefillEnd) / .milliseconds(1),
-            logprobs: logprobs, queuedMs: queuedMs, cachedTokens: reused)
+            logprobs: logprobs, queuedMs: queuedMs, cachedTokens: reused, stoppedBy: output.stoppedBy)
     }
 }

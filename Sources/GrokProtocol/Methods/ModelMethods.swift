@@ -1,3 +1,5 @@
+import GrokJSON
+
 /// `tokenize {text, addSpecial?, parseSpecial?}` → `{ids}`.
 public enum Tokenize: RPCMethod {
     public static let name = "tokenize"
@@ -92,6 +94,9 @@ public enum Generate: RPCMethod {
         public var seed: UInt64?
         public var stop: [String]?
         public var logprobs: Int?
+        /// Structured output: "json" (any JSON value) or a JSON Schema the answer must follow;
+        /// sampling is constrained to it and the generation ends when the value is complete.
+        public var format: JSONValue?
         public init() {}
     }
 

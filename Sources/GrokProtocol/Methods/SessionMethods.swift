@@ -31,11 +31,14 @@ public struct SessionMessage: Codable, Sendable, Equatable {
     public var citations: JSONValue?
     public var promptTokens: Int?
     public var completionTokens: Int?
+    /// How a generated answer ended: "stop", "length" or "cancelled" (a partial answer).
+    public var finish: String?
     public var created: Double
     public init(
         id: Int64, role: String, content: String, toolCalls: JSONValue? = nil, citations: JSONValue? = nil,
-        promptTokens: Int? = nil, completionTokens: Int? = nil, created: Double
+        promptTokens: Int? = nil, completionTokens: Int? = nil, finish: String? = nil, created: Double
     ) {
+        self.finish = finish
         self.id = id
         self.role = role
         self.content = content
@@ -55,6 +58,7 @@ public struct NewMessage: Codable, Sendable, Equatable {
     public var citations: JSONValue?
     public var promptTokens: Int?
     public var completionTokens: Int?
+    public var finish: String?
     public init(role: String, content: String, toolCalls: JSONValue? = nil, citations: JSONValue? = nil) {
         self.role = role
         self.content = content

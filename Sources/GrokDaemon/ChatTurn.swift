@@ -1,0 +1,98 @@
+import Foundation
+import GrokEngine
+import GrokJSON
+import GrokPlugins
+import GrokProtocol
+import GrokRPC
+
+/// The generation part of one chat turn: the model answers, and while it calls tools (at
+/// most `ChatTools.maximumRounds` times) each call is written under the call grammar, run
+/// through its plugin, and its result fed back before the model goes on.
+struct ChatTurn {
+    let engine: EngineMethods
+    let plugins: PluginManager
+    let context: RequestContext
+    let owner: Int
+    let options: SamplingOptions
+    /// The answer's format (`options.format`), when one is asked for.
+    let format: JSONGrammar?
+    let tools: ChatTools?
+    let stream: Bool
+    let encode: (String) -> [Int32]
+
+    /// What the turn produced.
+    struct Outcome {
+        var answer: GenerationResult
+        var calls: [Chat.ToolCall] = []
+        var completionTokens = 0
+        var prefillMs = 0.0
+        var decodeMs = 0.0
+        var ttftMs: Double?
+
+        mutating func add(_ result: GenerationResult) {
+            completionTokens += result.ids.count
+            prefillMs += result.prefillMs
+            decodeMs += result.decodeMs
+            if ttftMs == nil { ttftMs = result.queuedMs + result.prefillMs }
+        }
+    }
+
+    func run(_ prompt: inout ChatPrompt) async throws -> Outcome {
+        var calls: [Chat.ToolCall] = []
+        var totals: Outcome?
+        func record(_ result: GenerationResult) {
+            if totals == nil { totals = Outcome(answer: result) }
+            totals!.add(result)
+            totals!.answer = result
+        }
+        while true {
+            let offering = tools != nil && calls.count < ChatTools.maximumRounds
+            let opening: String
+            if offering, let tools, tools.required, calls.isEmpty {
+                opening = ""  // the answer starts with the call
+            } else {
+                var free = options
+                if offering { free.stop.append(ChatTools.callFence) }
+                let result = try await generate(prompt, free, grammar: format, stream: stream)
+                record(result)
+                guard offering, result.finishReason == .stop, result.stoppedBy == ChatTools.callFence else { break }
+                opening = result.text
+            }
+            // The model opened a call: it writes the rest under the call grammar.
+            var calling = prompt
+            calling.continuation += opening + ChatTools.callFence + "\n"
+            let written = try await generate(calling, options, grammar: tools!.grammar, stream: false)
+            record(written)
+            if written.finishReason == .cancelled { break }
+            let call = await perform(ChatTools.parse(written.text, finish: written.finishReason))
+            calls.append(call)
+            prompt.continuation += ChatPrompt.afterCall(opening + ChatTools.callBlock(written.text), result: ChatTools.resultBlock(call))
+        }
+        var outcome = totals!
+        outcome.calls = calls
+        return outcome
+    }
+
+    private func generate(_ prompt: ChatPrompt, _ options: SamplingOptions, grammar: JSONGrammar?, stream: Bool) async throws -> GenerationResult {
+        // Turns were fitted before; a later round's prompt (longer by calls and results) is
+        // still refused with the counts if it outgrows the context.
+        try await engine.run(
+            encode(prompt.render(keptTurns: prompt.keptTurns)), options: options, owner: owner, cachePrompt: true, grammar: grammar,
+            stream: stream, context: context)
+    }
+
+    /// Runs a parsed call through its plugin; streams `toolCall` before and `toolResult` after.
+    private func perform(_ parsed: Chat.ToolCall) async -> Chat.ToolCall {
+        var call = parsed
+        if stream { try? await context.progress(.toolCall, call) }
+        if call.error == nil, let name = call.name {
+            do {
+                call.result = try await plugins.call(name, arguments: call.arguments ?? .object([:]), timeout: nil)
+            } catch {
+                call.error = error.message
+            }
+        }
+        if stream { try? await context.progress(.toolResult, call) }
+        return call
+    }
+}
