@@ -93,6 +93,7 @@ let package = Package(
         .target(name: "sysinfo", dependencies: ["CGrokPlugin", "CJansson"], path: "Plugins/sysinfo"),
         .target(name: "calc", dependencies: ["CGrokPlugin", "CJansson"], path: "Plugins/calc"),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .target(name: "docs", dependencies: ["CGrokPlugin", "CSQLite"], path: "Plugins/docs"),
         .target(name: "PluginFixtureCommon", dependencies: ["CGrokPlugin"], path: "Tests/Fixtures/PluginCommon"),
         .target(name: "PluginMisbehave", dependencies: ["PluginFixtureCommon"], path: "Tests/Fixtures/PluginMisbehave"),
@@ -115,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "grokctl",
             dependencies: [
-                "GrokClient", "GrokJSON", "GrokProtocol", "GrokRPC",
+                "CEditLine", "GrokClient", "GrokJSON", "GrokProtocol", "GrokRPC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

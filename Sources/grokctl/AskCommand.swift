@@ -21,13 +21,18 @@ struct AskCommand: AsyncParsableCommand {
     @Flag(help: "Do not search the retrievers for passages.") var noRetrieval = false
     @Option(help: "Most tokens in the answer.") var maxTokens: Int?
     @Option(help: "Sampling temperature (0: greedy).") var temperature: Double?
+    @Option(help: "Tools the model may call: auto (all), none, or names separated by commas.") var tools = "none"
+    @Flag(help: "The answer must start with a tool call.") var requireTool = false
+    @Option(help: "Answer as JSON: 'json', a JSON Schema, or @file with a schema.") var format: String?
 
     func run() async throws {
         var sampling = Generate.Options()
         sampling.maxTokens = maxTokens
         sampling.temperature = temperature
-        let params = Chat.Params(session: session, message: message, options: sampling, retrieval: noRetrieval ? "off" : "auto",
-                                 stream: !options.json)
+        if let format { sampling.format = try Self.format(format) }
+        let params = Chat.Params(
+            session: session, message: message, options: sampling, retrieval: noRetrieval ? "off" : "auto",
+            tools: ChatCommand.tools(tools), toolChoice: requireTool ? "required" : nil, stream: !options.json)
         let client = try await options.connect()
         do {
             let result = try await CallCommand.streaming(client, Chat.self, params, printDeltas: !options.json)
@@ -42,5 +47,16 @@ struct AskCommand: AsyncParsableCommand {
             Output.fail(error, json: options.json)
         }
         await client.close()
+    }
+
+    /// `json`, inline JSON, or `@path` to a file holding a schema.
+    static func format(_ text: String) throws -> JSONValue {
+        if text == "json" { return .string("json") }
+        let source = text.hasPrefix("@") ? try String(contentsOfFile: String(text.dropFirst()), encoding: .utf8) : text
+        do {
+            return try JSONCodec.parse(string: source)
+        } catch {
+            throw ValidationError("--format is json, a JSON Schema or @file: \(error)")
+        }
     }
 }

@@ -68,19 +68,37 @@ struct CallCommand: AsyncParsableCommand {
     /// The first Ctrl-C cancels the call (the client sends $/cancelRequest and waits for the
     /// daemon's answer); a second one quits at once.
     /// Runs a streaming call (generate, chat), printing each `delta`'s text as it comes when
-    /// `printDeltas`; Ctrl-C cancels it on the daemon.
+    /// `printDeltas`, and a line for each tool call's result; Ctrl-C cancels it on the daemon.
     static func streaming<M: RPCMethod>(_ client: RPCClient, _ method: M.Type, _ params: M.Params, printDeltas: Bool) async throws
         -> M.Result where M.Params: Sendable, M.Result: Sendable
     {
         let task = Task {
             try await client.call(method, params) { progress in
-                guard printDeltas, progress["kind"] == "delta", let text = progress["text"]?.stringValue else { return }
-                FileHandle.standardOutput.write(Data(text.utf8))
+                guard printDeltas else { return }
+                if progress["kind"] == "delta", let text = progress["text"]?.stringValue {
+                    FileHandle.standardOutput.write(Data(text.utf8))
+                } else if progress["kind"] == "toolResult" {
+                    FileHandle.standardOutput.write(Data((toolLine(progress) + "\n").utf8))
+                }
             }
         }
         let interrupt = cancelOnInterrupt(task)
         defer { interrupt.cancel() }
         return try await task.value
+    }
+
+    /// `[calc.eval {"expression":"17*23"} → 391]`: a tool call and what came of it, on one line.
+    static func toolLine(_ call: JSONValue) -> String {
+        let name = call["name"]?.stringValue ?? "?"
+        let arguments = call["arguments"].flatMap { try? JSONCodec.encodeToString($0) } ?? ""
+        let outcome: String
+        if let error = call["error"]?.stringValue {
+            outcome = "error: " + error
+        } else {
+            let texts = call["result"]?["content"]?.arrayValue?.compactMap { $0["text"]?.stringValue } ?? []
+            outcome = texts.joined(separator: " ").replacingOccurrences(of: "\n", with: " ")
+        }
+        return "[\(name) \(arguments) → \(outcome.prefix(200))]"
     }
 
     static func cancelOnInterrupt<T: Sendable>(_ task: Task<T, any Error>) -> any DispatchSourceSignal {

@@ -12,27 +12,32 @@ struct ChatCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chat", abstract: "Chat with grok at the prompt (or from a pipe).",
         discussion: """
-            Commands: /help /new /sessions /switch <id> /prefs /set <key> <value> /tools /docs <query>
-            /retry /feedback up|down [comment] /exit
+            Commands: /help /new /sessions /switch <id> /prefs /set <key> <value> /tools [auto|none|name,…]
+            /docs <query> /retry /feedback up|down [comment] /exit
+            At a terminal: arrows and Emacs keys edit the line, Up/Down and Ctrl-R search the history
+            (kept in $XDG_STATE_HOME/grok/chat_history); a line ending in \\ continues on the next.
             """)
 
     @OptionGroup var options: ClientOptions
     @Option(help: "Continue this session.") var session: String?
     @Flag(help: "Do not search the retrievers for passages.") var noRetrieval = false
+    @Option(help: "Tools the model may call: auto (all), none, or names separated by commas.") var tools = "none"
 
     /// What the loop keeps between turns.
     struct State {
         var session: String?
         var lastMessage: String?
         var lastAnswer: Int64?
+        var tools = "none"
     }
 
     func run() async throws {
         let client = try await options.connect()
         let interactive = isatty(STDIN_FILENO) == 1
-        var state = State(session: session)
+        let editor = interactive ? LineEditor() : nil
+        var state = State(session: session, tools: tools)
         if interactive { Output.line("grok chat: /help for commands, Ctrl-D to leave.") }
-        while let line = Self.read(prompt: interactive ? "> " : nil) {
+        while let line = Self.read(editor) {
             let text = line.trimmingCharacters(in: .whitespaces)
             if text.isEmpty { continue }
             if text.hasPrefix("/") {
@@ -44,12 +49,18 @@ struct ChatCommand: AsyncParsableCommand {
         await client.close()
     }
 
-    /// One message, joined over lines that end in a backslash; nil at the end of input.
-    static func read(prompt: String?) -> String? {
+    /// One message, joined over lines that end in a backslash; nil at the end of input. At a
+    /// terminal the lines are edited and remembered by `editor`.
+    static func read(_ editor: LineEditor?) -> String? {
         var parts: [String] = []
         while true {
-            if let prompt { FileHandle.standardOutput.write(Data((parts.isEmpty ? prompt : "… ").utf8)) }
-            guard let line = readLine(strippingNewline: true) else { return parts.isEmpty ? nil : parts.joined(separator: "\n") }
+            let typed = editor.map { editor in
+                editor.read(prompt: parts.isEmpty ? "> " : "… ").map { line in
+                    editor.remember(line)
+                    return line
+                }
+            } ?? readLine(strippingNewline: true)
+            guard let line = typed else { return parts.isEmpty ? nil : parts.joined(separator: "\n") }
             if line.hasSuffix("\\") {
                 parts.append(String(line.dropLast()))
                 continue
@@ -60,7 +71,8 @@ struct ChatCommand: AsyncParsableCommand {
     }
 
     private func turn(_ message: String, client: RPCClient, state: inout State, interactive: Bool) async {
-        let params = Chat.Params(session: state.session, message: message, retrieval: noRetrieval ? "off" : "auto", stream: true)
+        let params = Chat.Params(
+            session: state.session, message: message, retrieval: noRetrieval ? "off" : "auto", tools: Self.tools(state.tools), stream: true)
         do {
             let result = try await CallCommand.streaming(client, Chat.self, params, printDeltas: true)
             Output.line("")
@@ -103,8 +115,12 @@ struct ChatCommand: AsyncParsableCommand {
                 let value = (try? JSONCodec.parse(string: words[2])) ?? .string(words[2])
                 _ = try await client.call(PrefsSet.self, .init(key: words[1], value: value))
                 Output.line("(\(words[1]) set)")
+            case "/tools" where words.count > 1:
+                state.tools = words[1]
+                Output.line("(tools: \(words[1]))")
             case "/tools":
                 for tool in try await client.call(ToolsList.self, NoParams()).tools { Output.line("\(tool.name): \(tool.description)") }
+                Output.line("(offered to the model: \(state.tools); /tools auto|none|name,… to change)")
             case "/docs" where words.count > 1:
                 let query = words.dropFirst().joined(separator: " ")
                 for passage in try await client.call(RetrievalSearch.self, .init(query: query, k: 5)).passages {
@@ -131,5 +147,13 @@ struct ChatCommand: AsyncParsableCommand {
             Output.line("(\(error.message))")
         }
         return true
+    }
+
+    /// `auto`, `none` or `a,b` as the `tools` parameter.
+    static func tools(_ text: String) -> JSONValue {
+        switch text {
+        case "auto", "none": return .string(text)
+        default: return .array(text.split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) })
+        }
     }
 }

@@ -87,6 +87,66 @@ import Testing
         await client.close()
     }
 
+    /// At a terminal (a real pseudo-terminal), lines are edited and the history outlives the
+    /// run: Ctrl-A Ctrl-K wipes a typed line; in a second run, Up three times recalls a line of
+    /// the first.
+    @Test func chatAtATerminalEditsLinesAndKeepsHistory() async throws {
+        let daemon = try await TestDaemon.started(config: #"{"model":"none"}"#)
+        let client = try await daemon.client()
+        let chat = "\"$0\" chat --no-retrieval --socket \"$1\" --no-autostart"
+        let first = try await Self.typeAtATerminal(
+            [chat, TestDaemon.grokctl, daemon.socketPath], keys: ["/set name Bob\u{01}\u{0B}/set name Ada\r", "/exit\r"],
+            environment: daemon.environment)
+        #expect(try await client.call(PrefsGet.self, .init(key: "name")).value == "Ada", "\(first)")
+        _ = try await Self.typeAtATerminal(
+            [chat, TestDaemon.grokctl, daemon.socketPath], keys: ["/set name Zed\r", "\u{1B}[A\u{1B}[A\u{1B}[A\r", "/exit\r"],
+            environment: daemon.environment)
+        #expect(try await client.call(PrefsGet.self, .init(key: "name")).value == "Ada")
+        let history = try String(contentsOfFile: daemon.root + "/state/grok/chat_history", encoding: .utf8)
+        #expect(history.contains("Zed") && !history.contains("Bob"), "\(history)")  // (libedit writes spaces as \040)
+        await client.close()
+    }
+
+    /// Runs `sh -c command args…` on a pseudo-terminal, sending each group of keys once the
+    /// program shows its prompt again; what the terminal showed.
+    static func typeAtATerminal(_ command: [String], keys: [String], environment: [String: String]) async throws -> String {
+        let script = """
+            import os, pty, select, sys, json
+            keys = json.loads(sys.argv[1]); command = sys.argv[2:]
+            pid, fd = pty.fork()
+            if pid == 0:
+                os.execvp("/bin/sh", ["/bin/sh", "-c"] + command)
+            seen = b""
+            def wait_for_prompts(count):
+                global seen
+                while seen.count(b"> ") < count:
+                    ready, _, _ = select.select([fd], [], [], 30)
+                    if not ready: sys.exit("no prompt: " + seen.decode(errors="replace"))
+                    try: seen += os.read(fd, 4096)
+                    except OSError: return
+            for number, group in enumerate(keys):
+                wait_for_prompts(number + 1)
+                os.write(fd, group.encode())
+            while True:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:
+                    break
+                if not chunk: break
+                seen += chunk
+            _, status = os.waitpid(pid, 0)
+            print(seen.decode(errors="replace"))
+            sys.exit(os.waitstatus_to_exitcode(status))
+            """
+        var environment = environment
+        environment["XDG_STATE_HOME"] = (environment["XDG_RUNTIME_DIR"].map { ($0 as NSString).deletingLastPathComponent } ?? "/tmp") + "/state"
+        environment["TERM"] = "xterm"
+        let encodedKeys = try JSONCodec.encodeToString(.array(keys.map { .string($0) }))
+        let (status, output) = try await ExampleClientTests.run("/usr/bin/env", ["python3", "-c", script, encodedKeys] + command, environment: environment)
+        #expect(status == 0, "\(output)")
+        return output
+    }
+
     @Test func pingUsesTheXDGSocket() async throws {
         let daemon = try await TestDaemon.started()
         let (status, output) = try await grokctl(["ping", "--no-autostart"], daemon.environment)
