@@ -65,8 +65,12 @@ struct ChatMethods: Sendable {
         let tokenizer = scheduler.generator.tokenizer
         let encode: @Sendable (String) -> [Int32] = { tokenizer.encode($0, addSpecial: true, parseSpecial: true) }
         let limit = min(contextBudget, scheduler.generator.model.config.contextLength) - options.maxTokens
-        prompt.keptTurns = try fit(prompt, limit: limit, maxTokens: options.maxTokens, encode: encode)
-        return Prepared(store: store, session: session, prompt: prompt, options: options, format: format, tools: tools, encode: encode)
+        let fitted = try fit(prompt, limit: limit, maxTokens: options.maxTokens, encode: encode)
+        prompt.keptTurns = fitted.kept
+        // The first round's prompt is the one just fitted: its tokens are reused, not encoded again.
+        let fittedText = prompt.render(keptTurns: fitted.kept)
+        let reuse: @Sendable (String) -> [Int32] = { $0 == fittedText ? fitted.tokens : encode($0) }
+        return Prepared(store: store, session: session, prompt: prompt, options: options, format: format, tools: tools, encode: reuse)
     }
 
     private func chat(_ params: Chat.Params, _ context: RequestContext) async throws -> Chat.Result {
@@ -176,13 +180,13 @@ struct ChatMethods: Sendable {
     }
 
     /// How many recent turns fit in `limit` with the rest of the prompt (whole exchanges dropped
-    /// oldest first). Nothing is cut silently: what cannot fit even
+    /// oldest first), and the prompt's tokens with them. Nothing is cut silently: what cannot fit even
     /// without history is the "context too long" error with the counts.
-    private func fit(_ prompt: ChatPrompt, limit: Int, maxTokens: Int, encode: (String) -> [Int32]) throws -> Int {
+    private func fit(_ prompt: ChatPrompt, limit: Int, maxTokens: Int, encode: (String) -> [Int32]) throws -> (kept: Int, tokens: [Int32]) {
         var kept = prompt.turns.count
         while true {
             let tokens = encode(prompt.render(keptTurns: kept))
-            if tokens.count <= limit { return kept }
+            if tokens.count <= limit { return (kept, tokens) }
             guard kept > 0 else { throw RPCError.contextTooLong(promptTokens: tokens.count + maxTokens, contextLength: limit + maxTokens) }
             kept = max(0, kept - 2)
         }

@@ -33,7 +33,7 @@ struct ServeBenchmark: AsyncParsableCommand {
     func run() async throws {
         let (path, pid) = try socket.map { ($0, nil) } ?? BenchDaemon.start("serve")
         defer { if let pid { kill(pid, SIGTERM) } }
-        try await waitForModel(path)
+        try await Self.waitForModel(path)
         print("serve benchmark on \(path), \(tokens) tokens per stream")
         let single = try await generate(path, prompt: "Once upon a time", maxTokens: tokens)
         let decodeSeconds = single.deltas.count > 1 ? (single.deltas.last! - single.deltas.first!).seconds : .nan
@@ -128,7 +128,7 @@ struct ServeBenchmark: AsyncParsableCommand {
         }
     }
 
-    private func waitForModel(_ path: String) async throws {
+    static func waitForModel(_ path: String) async throws {
         let client = try await RPCClient.connect(path: path)
         defer { Task { await client.close() } }
         for _ in 0..<600 {
