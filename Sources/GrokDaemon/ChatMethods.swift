@@ -48,8 +48,11 @@ struct ChatMethods: Sendable {
         let given = try Self.options(params.options, defaults: profile.first { $0.key == "options" }?.value)
         let options = try EngineMethods.samplingOptions(given)
         let format = try EngineMethods.grammar(given?.format)
+        // Just after the daemon starts, its plugins may still be starting: their tools and
+        // retrievers are worth a short wait.
+        if params.tools != nil || retrieval == "auto" { await plugins.waitForStartup(timeout: .seconds(10)) }
         let tools = try ChatTools.offer(params, available: await plugins.tools())
-        let scheduler = try engine.host.scheduler()
+        let scheduler = try await engine.host.scheduler()
         let (session, history) = try openSession(store, uid: uid, id: params.session, message: params.message, create: createSession)
         var prompt = ChatPrompt(message: params.message)
         if let tools { prompt.instructions.append(tools.instructions) }

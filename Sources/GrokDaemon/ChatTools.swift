@@ -12,6 +12,8 @@ import GrokRPC
 struct ChatTools {
     /// Opens a call; the model writing it ends the free text and starts the constrained call.
     static let callFence = "```tool_call"
+    /// Opens a result (written by the daemon, after a call).
+    static let resultFence = "```tool_result"
     /// Rounds of calls before the model must answer without tools.
     static let maximumRounds = 4
     /// A tool result longer than this is cut (and says so) before it goes into the prompt.
@@ -93,17 +95,24 @@ struct ChatTools {
             body = "no result"
         }
         if body.count > resultCharacters { body = String(body.prefix(resultCharacters)) + " …(cut)" }
-        return "```tool_result\n\(body)\n```"
+        return "\(resultFence)\n\(body)\n```"
     }
+
+    static let cutOffError = "the call was cut off by maxTokens"
 
     /// The call the model wrote: its name and arguments, or what is wrong with it.
     static func parse(_ text: String, finish: GenerationResult.FinishReason) -> Chat.ToolCall {
         guard finish != .length else {
-            return Chat.ToolCall(name: nil, arguments: nil, text: text, error: "the call was cut off by maxTokens")
+            return Chat.ToolCall(name: nil, arguments: nil, text: text, error: cutOffError)
         }
         guard let value = try? JSONCodec.parse(string: text), let name = value["name"]?.stringValue else {
             return Chat.ToolCall(name: nil, arguments: nil, text: text, error: "the call is not {\"name\": …, \"arguments\": …}")
         }
         return Chat.ToolCall(name: name, arguments: value["arguments"] ?? .object([:]), text: text)
     }
+}
+
+extension Chat.ToolCall {
+    /// The model ran out of tokens while writing it.
+    var cutOff: Bool { error == ChatTools.cutOffError }
 }

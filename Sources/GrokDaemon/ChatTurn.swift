@@ -46,13 +46,16 @@ struct ChatTurn {
             totals!.answer = result
         }
         while true {
-            let offering = tools != nil && calls.count < ChatTools.maximumRounds
+            // A call cut off by maxTokens means the model is not managing: no more calls.
+            let offering = tools != nil && calls.count < ChatTools.maximumRounds && !calls.contains { $0.cutOff }
             let opening: String
             if offering, let tools, tools.required, calls.isEmpty {
                 opening = ""  // the answer starts with the call
             } else {
                 var free = options
                 if offering { free.stop.append(ChatTools.callFence) }
+                // A result is the daemon's to give: a model that starts writing one has finished.
+                if !calls.isEmpty { free.stop.append(ChatTools.resultFence) }
                 let result = try await generate(prompt, free, grammar: format, stream: stream)
                 record(result)
                 guard offering, result.finishReason == .stop, result.stoppedBy == ChatTools.callFence else { break }
@@ -61,7 +64,11 @@ struct ChatTurn {
             // The model opened a call: it writes the rest under the call grammar.
             var calling = prompt
             calling.continuation += opening + ChatTools.callFence + "\n"
-            let written = try await generate(calling, options, grammar: tools!.grammar, stream: false)
+            // Calls are written greedily: the grammar keeps them valid, the most likely tokens
+            // keep them sensible.
+            var greedy = options
+            greedy.temperature = 0
+            let written = try await generate(calling, greedy, grammar: tools!.grammar, stream: false)
             record(written)
             if written.finishReason == .cancelled { break }
             let call = await perform(ChatTools.parse(written.text, finish: written.finishReason))
@@ -70,6 +77,13 @@ struct ChatTurn {
         }
         var outcome = totals!
         outcome.calls = calls
+        // A model that has nothing to say after its calls (a small one starts writing a result
+        // block of its own instead, which is stopped) answers with the last result.
+        if outcome.answer.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, outcome.answer.finishReason == .stop,
+            let last = calls.last, let result = last.result {
+            let text = result.content.compactMap { $0["text"]?.stringValue }.joined(separator: "\n")
+            outcome.answer.text = result.isError ? "\(last.name ?? "the tool") failed: \(text)" : text
+        }
         return outcome
     }
 

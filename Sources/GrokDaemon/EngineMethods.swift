@@ -53,7 +53,7 @@ struct EngineMethods: Sendable {
 
     private func generate(_ params: Generate.Params, _ context: RequestContext) async throws -> Generate.Result {
         let options = try Self.samplingOptions(params.options)
-        let scheduler = try host.scheduler()
+        let scheduler = try await host.scheduler()
         let prompt = scheduler.generator.tokenizer.encode(params.prompt, addSpecial: true, parseSpecial: params.parseSpecial ?? true)
         let result = try await run(
             prompt, options: options, owner: Int(truncatingIfNeeded: context.connectionID), cachePrompt: params.cachePrompt ?? true,
@@ -78,7 +78,7 @@ struct EngineMethods: Sendable {
         _ prompt: [Int32], options: SamplingOptions, owner: Int, cachePrompt: Bool, grammar: JSONGrammar? = nil, stream streaming: Bool,
         context: RequestContext
     ) async throws -> GenerationResult {
-        let scheduler = try host.scheduler()
+        let scheduler = try await host.scheduler()
         let cancelled = Atomic<Bool>(false)
         let (events, sink) = AsyncStream<Event>.makeStream()
         async let forwarded: Void = {

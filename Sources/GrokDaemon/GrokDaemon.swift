@@ -61,7 +61,10 @@ public enum GrokDaemon {
             metadata: ["socket": "\(socketDescription)", "pid": "\(getpid())", "version": "\(GrokVersion.current)",
                        "activation": "\(activated == nil ? "none" : "systemd")"])
         // Plugins start in the background: the socket serves meanwhile (plugins.list shows them starting).
-        let starting = Task { await Self.startPlugins(config, plugins, logger: logger) }
+        let starting = Task {
+            await Self.startPlugins(config, plugins, logger: logger)
+            await plugins.startupFinished()
+        }
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: ServerService(server: server), successTerminationBehavior: .gracefullyShutdownGroup)],

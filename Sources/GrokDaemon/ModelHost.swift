@@ -65,8 +65,13 @@ final class ModelHost: Sendable {
         return DaemonStatus.KVCacheStatus(reservedBytes: bytes.reserved, keptBytes: bytes.kept, budgetBytes: bytes.budget)
     }
 
-    /// The shared engine, once the model is ready; otherwise the error to answer with.
-    func scheduler() throws -> Scheduler {
+    /// The shared engine, once the model is ready (a request that arrives while it loads waits
+    /// for the load); otherwise the error to answer with.
+    func scheduler() async throws -> Scheduler {
+        if case .loading = state.withLock({ $0 }) {
+            // Loading runs first on the queue: anything queued after it runs once it is done.
+            await withCheckedContinuation { continuation in queue.async { continuation.resume() } }
+        }
         switch state.withLock({ $0 }) {
         case .ready(_, let scheduler): return scheduler
         case .failed(let reason): throw RPCError.modelUnavailable(reason)

@@ -13,6 +13,9 @@ public actor PluginManager {
     private let log: @Sendable (String) -> Void
     private var entries: [String: PluginEntry] = [:]
     private var order: [String] = []
+    /// Whether the plugins configured at start have been started (ready or failed).
+    private var startupDone = false
+    private var startupWaiters: [CheckedContinuation<Void, Never>] = []
 
     public init(settings: PluginSettings, log: @escaping @Sendable (String) -> Void) {
         self.settings = settings
@@ -20,6 +23,31 @@ public actor PluginManager {
     }
 
     // MARK: loading
+
+    /// Says that the plugins configured at start have all been started.
+    public func startupFinished() {
+        startupDone = true
+        for waiter in startupWaiters { waiter.resume() }
+        startupWaiters.removeAll()
+    }
+
+    /// Waits until the plugins configured at start have been started, for at most `timeout`:
+    /// a request that arrives just after the daemon starts finds their tools and retrievers.
+    public func waitForStartup(timeout: Duration) async {
+        guard !startupDone else { return }
+        let deadline = Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            await self?.startupFinishedLate()
+        }
+        await withCheckedContinuation { startupWaiters.append($0) }
+        deadline.cancel()
+    }
+
+    /// The deadline of a wait passed: let the waiters go without marking startup done.
+    private func startupFinishedLate() {
+        for waiter in startupWaiters { waiter.resume() }
+        startupWaiters.removeAll()
+    }
 
     /// Starts a plugin and adds it to the registry; returns its state (failures to start are
     /// recorded in it, not thrown, except a name clash or an unusable spec).

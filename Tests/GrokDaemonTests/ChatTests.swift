@@ -87,7 +87,7 @@ import Testing
         let expression = call.arguments?["expression"]?.stringValue ?? ""
         #expect(!expression.isEmpty && call.arguments?.objectValue?.count == 1, "\(call.text)")
         #expect(call.result?.content.isEmpty == false, "\(call)")
-        #expect(!answer.text.isEmpty && answer.usage.completionTokens > 0)
+        #expect(!answer.text.isEmpty && answer.usage.completionTokens > 0, "\(answer.text) \(answer.finishReason) \(call)")
         let seen = kinds.withLock { $0 }
         #expect(Array(seen.prefix(2)) == ["toolCall", "toolResult"] && seen.dropFirst(2).allSatisfy { $0 == "delta" }, "\(seen)")
         let stored = try await client.call(SessionGet.self, .init(id: answer.session)).messages.last
