@@ -2,7 +2,7 @@
 export PATH := $(PATH):/opt/swift/usr/bin
 SWIFT ?= swift
 
-.PHONY: run test build release bench deps model clean
+.PHONY: run serve test build release bench deps model clean
 
 deps:
 	@scripts/bootstrap
@@ -11,8 +11,13 @@ deps:
 model:
 	@scripts/fetch-model
 
-## Build in release mode and run grokd in the foreground with the built-in defaults.
+## Build in release mode and chat with grok at the prompt. grokctl starts grokd in the
+## background (it keeps serving other clients after the chat; `grokctl stop` stops it).
 run: release model
+	.build/release/grokctl chat
+
+## Build in release mode and run grokd in the foreground (Ctrl-C stops it).
+serve: release model
 	.build/release/grokd
 
 ## Build everything (debug) and run every test against the real daemon.

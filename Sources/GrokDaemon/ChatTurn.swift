@@ -46,16 +46,18 @@ struct ChatTurn {
             totals!.answer = result
         }
         while true {
-            // A call cut off by maxTokens means the model is not managing: no more calls.
-            let offering = tools != nil && calls.count < ChatTools.maximumRounds && !calls.contains { $0.cutOff }
+            // A call cut off by maxTokens, or one made twice, means the model is not managing:
+            // no more calls.
+            let offering = tools != nil && calls.count < ChatTools.maximumRounds && !calls.contains { $0.cutOff } && !Self.repeats(calls)
             let opening: String
             if offering, let tools, tools.required, calls.isEmpty {
                 opening = ""  // the answer starts with the call
             } else {
                 var free = options
-                if offering { free.stop.append(ChatTools.callFence) }
-                // A result is the daemon's to give: a model that starts writing one has finished.
-                if !calls.isEmpty { free.stop.append(ChatTools.resultFence) }
+                // With tools, a call opened ends the free text: to be written under the grammar
+                // when calls are offered, or as the end of the answer when no more are. A result
+                // is the daemon's to give: a model that starts writing one has finished.
+                if tools != nil { free.stop += [ChatTools.callFence, ChatTools.resultFence] }
                 let result = try await generate(prompt, free, grammar: format, stream: stream)
                 record(result)
                 guard offering, result.finishReason == .stop, result.stoppedBy == ChatTools.callFence else { break }
@@ -83,8 +85,15 @@ struct ChatTurn {
             let last = calls.last, let result = last.result {
             let text = result.content.compactMap { $0["text"]?.stringValue }.joined(separator: "\n")
             outcome.answer.text = result.isError ? "\(last.name ?? "the tool") failed: \(text)" : text
+            if stream { try? await context.progress(.delta, Generate.Delta(text: outcome.answer.text, ids: [])) }
         }
         return outcome
+    }
+
+    /// Whether the last call repeats an earlier one (same tool, same arguments).
+    static func repeats(_ calls: [Chat.ToolCall]) -> Bool {
+        guard let last = calls.last, last.name != nil else { return false }
+        return calls.dropLast().contains { $0.name == last.name && $0.arguments == last.arguments }
     }
 
     private func generate(_ prompt: ChatPrompt, _ options: SamplingOptions, grammar: JSONGrammar?, stream: Bool) async throws -> GenerationResult {
