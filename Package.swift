@@ -101,6 +101,7 @@ let package = Package(
         .target(name: "PluginShortStruct", dependencies: ["PluginFixtureCommon"], path: "Tests/Fixtures/PluginShortStruct"),
         .target(name: "PluginNoEntry", dependencies: ["PluginFixtureCommon"], path: "Tests/Fixtures/PluginNoEntry"),
         .target(name: "PluginNoInit", dependencies: ["PluginFixtureCommon"], path: "Tests/Fixtures/PluginNoInit"),
+        .target(name: "GrokTemplate"),
         .target(
             name: "GrokClient",
             dependencies: ["CGrokSpawn", "GrokJSON", "GrokProtocol", "GrokRPC"]
@@ -128,6 +129,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "GrokJSONTests", dependencies: ["GrokJSON", "CJansson"]),
+        .testTarget(name: "GrokTemplateTests", dependencies: ["GrokTemplate"]),
         .testTarget(
             name: "GrokStoreTests",
             dependencies: ["GrokStore", "GrokJSON", "GrokProtocol", .product(name: "GRDB", package: "GRDB.swift")]
