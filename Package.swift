@@ -70,7 +70,7 @@ let package = Package(
         .target(
             name: "GrokDaemon",
             dependencies: [
-                "GrokJSON", "GrokProtocol", "GrokRPC", "GrokEngine", "GrokPlugins", "GrokStore",
+                "GrokJSON", "GrokProtocol", "GrokRPC", "GrokEngine", "GrokPlugins", "GrokStore", "GrokTemplate",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -149,7 +149,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GrokDaemonTests",
-            dependencies: ["GrokDaemon", "GrokClient", "GrokRPC", "GrokJSON", "GrokProtocol", "GrokEngine", "GrokStore", "GrokPlugins"]
+            dependencies: ["GrokDaemon", "GrokClient", "GrokRPC", "GrokJSON", "GrokProtocol", "GrokEngine", "GrokStore", "GrokPlugins", "GrokTemplate"]
         ),
     ],
     swiftLanguageModes: [.v6]

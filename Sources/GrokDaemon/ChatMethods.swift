@@ -5,6 +5,7 @@ import GrokPlugins
 import GrokProtocol
 import GrokRPC
 import GrokStore
+import GrokTemplate
 
 /// `chat`: one turn of a conversation, built from everything grok knows — the session's recent
 /// turns, the user's preferences, passages from the retrievers — generated on the shared engine
@@ -54,7 +55,9 @@ struct ChatMethods: Sendable {
         let tools = try ChatTools.offer(params, available: await plugins.tools())
         let scheduler = try await engine.host.scheduler()
         let (session, history) = try openSession(store, uid: uid, id: params.session, message: params.message, create: createSession)
+        let tokenizer = scheduler.generator.tokenizer
         var prompt = ChatPrompt(message: params.message)
+        prompt.format = Self.turnFormat(scheduler.generator)
         if let tools { prompt.instructions.append(tools.instructions) }
         if let schema = given?.format { prompt.instructions.append(Self.formatInstructions(schema)) }
         prompt.profile = profile
@@ -65,13 +68,16 @@ struct ChatMethods: Sendable {
                 try? await context.progress(.retrieval, RetrievalSearch.Result(passages: prompt.passages, failed: []))
             }
         }
-        let tokenizer = scheduler.generator.tokenizer
-        let encode: @Sendable (String) -> [Int32] = { tokenizer.encode($0, addSpecial: true, parseSpecial: true) }
+        // A template writes the BOS itself; the built-in format leaves it to the tokenizer.
+        let bos = tokenizer.vocabulary.bos.map { tokenizer.vocabulary.tokens[Int($0)] }
+        let encode: @Sendable (String) -> [Int32] = { text in
+            tokenizer.encode(text, addSpecial: !(bos.map { !$0.isEmpty && text.hasPrefix($0) } ?? false), parseSpecial: true)
+        }
         let limit = min(contextBudget, scheduler.generator.model.config.contextLength) - options.maxTokens
         let fitted = try fit(prompt, limit: limit, maxTokens: options.maxTokens, encode: encode)
         prompt.keptTurns = fitted.kept
         // The first round's prompt is the one just fitted: its tokens are reused, not encoded again.
-        let fittedText = prompt.render(keptTurns: fitted.kept)
+        let fittedText = try prompt.render(keptTurns: fitted.kept)
         let reuse: @Sendable (String) -> [Int32] = { $0 == fittedText ? fitted.tokens : encode($0) }
         return Prepared(store: store, session: session, prompt: prompt, options: options, format: format, tools: tools, encode: reuse)
     }
@@ -105,10 +111,19 @@ struct ChatMethods: Sendable {
         var quiet = params
         quiet.stream = false
         let prepared = try await prepare(quiet, context, createSession: false)
-        let text = prepared.prompt.render(keptTurns: prepared.prompt.keptTurns)
+        let text = try prepared.prompt.render(keptTurns: prepared.prompt.keptTurns)
         return ChatPromptPreview.Result(
             prompt: text, promptTokens: prepared.encode(text).count, droppedTurns: prepared.prompt.droppedTurns,
             citations: Self.citations(prepared.prompt.passages))
+    }
+
+    /// The model file's chat template when it has one that parses; Gemma's turns otherwise.
+    static func turnFormat(_ generator: TextGenerator) -> ChatPrompt.Format {
+        guard let source = generator.model.file["tokenizer.chat_template"]?.stringValue,
+            let template = try? ChatTemplate(source) else { return .gemma }
+        let vocabulary = generator.tokenizer.vocabulary
+        let text = { (id: Int32?) in id.map { vocabulary.tokens[Int($0)] } ?? "" }
+        return .template(template, bos: text(vocabulary.bos), eos: text(vocabulary.eos))
     }
 
     private static func citations(_ passages: [RetrievalSearch.Passage]) -> [Chat.Citation] {
@@ -188,7 +203,7 @@ struct ChatMethods: Sendable {
     private func fit(_ prompt: ChatPrompt, limit: Int, maxTokens: Int, encode: (String) -> [Int32]) throws -> (kept: Int, tokens: [Int32]) {
         var kept = prompt.turns.count
         while true {
-            let tokens = encode(prompt.render(keptTurns: kept))
+            let tokens = encode(try prompt.render(keptTurns: kept))
             if tokens.count <= limit { return (kept, tokens) }
             guard kept > 0 else { throw RPCError.contextTooLong(promptTokens: tokens.count + maxTokens, contextLength: limit + maxTokens) }
             kept = max(0, kept - 2)

@@ -1,11 +1,17 @@
 import GrokJSON
 import GrokProtocol
+import GrokRPC
+import GrokTemplate
 
-/// The text a chat turn sends to the model, in Gemma's turn format (the default model's; it has
-/// no template in its file): `<start_of_turn>user … <end_of_turn>` and `<start_of_turn>model …`.
-/// The stable system text comes first, then the user's profile, then the numbered passages —
-/// folded into the first user turn, as Gemma has no system role — then the recent turns and
-/// the new message. Stable parts first keep the prompt cache's shared prefix long.
+/// The text a chat turn sends to the model. The stable system text comes first, then the
+/// user's profile, then the numbered passages, then the recent turns and the new message:
+/// stable parts first keep the prompt cache's shared prefix long.
+///
+/// It is written with the model file's chat template (`tokenizer.chat_template`) when it has
+/// one, with the system text as a system message (or folded into the first user message when
+/// the template refuses a system role); otherwise in Gemma's turn format, the default model's:
+/// `<start_of_turn>user … <end_of_turn>` and `<start_of_turn>model …`, with the system text
+/// folded into the first user turn, as Gemma has no system role.
 struct ChatPrompt {
     static let system = """
         You are grok, a helpful assistant running locally on the user's own machine. Answer clearly and \
@@ -13,6 +19,15 @@ struct ChatPrompt {
         the answer.
         """
 
+    /// How the turns are written.
+    enum Format {
+        /// The model file's chat template, with its BOS and EOS texts.
+        case template(ChatTemplate, bos: String, eos: String)
+        /// Gemma's turn format, built in.
+        case gemma
+    }
+
+    var format = Format.gemma
     /// More system text: the tools on offer, the format of the answer.
     var instructions: [String] = []
     var profile: [(key: String, value: JSONValue)] = []
@@ -22,9 +37,10 @@ struct ChatPrompt {
     /// How many of the most recent turns go into the prompt (set by fitting it to the budget).
     var keptTurns = Int.max
     var message: String
-    /// What the model has written of this turn so far (tool calls and their results), and
-    /// the start of what it writes next.
-    var continuation = ""
+    /// This turn's tool calls so far (as the model wrote them) and their results.
+    var rounds: [(call: String, result: String)] = []
+    /// The start of what the model writes next (a call it opened).
+    var answerPrefix = ""
 
     /// Earlier turns left out to fit the budget.
     var droppedTurns: Int { turns.count - min(keptTurns, turns.count) }
@@ -45,26 +61,59 @@ struct ChatPrompt {
         return text
     }
 
-    /// The whole prompt, with the last `keptTurns` earlier turns.
-    func render(keptTurns: Int) -> String {
-        // Whole exchanges only: never start with an answer whose question was dropped.
-        let kept = turns.suffix(keptTurns).drop { $0.role != "user" }
-        var out = ""
-        var first = true
-        func userTurn(_ content: String) -> String {
-            defer { first = false }
-            let body = first ? preamble + "\n\n" + content : content
-            return "<start_of_turn>user\n\(body)<end_of_turn>\n"
+    /// The conversation after the preamble: kept turns (whole exchanges only: never an answer
+    /// whose question was dropped), the message, then this turn's calls and results.
+    private func messages(keptTurns: Int) -> [(role: String, content: String)] {
+        var list = Array(turns.suffix(keptTurns).drop { $0.role != "user" })
+        list.append(("user", message))
+        for round in rounds {
+            list.append(("assistant", round.call))
+            list.append(("user", round.result))
         }
-        for turn in kept {
-            out += turn.role == "user" ? userTurn(turn.content) : "<start_of_turn>model\n\(turn.content)<end_of_turn>\n"
-        }
-        out += userTurn(message)
-        return out + "<start_of_turn>model\n" + continuation
+        return list
     }
 
-    /// A tool's result after the model's call, and the model's turn again.
-    static func afterCall(_ call: String, result: String) -> String {
-        "\(call)<end_of_turn>\n<start_of_turn>user\n\(result)<end_of_turn>\n<start_of_turn>model\n"
+    /// The whole prompt, with the last `keptTurns` earlier turns.
+    func render(keptTurns: Int) throws -> String {
+        let conversation = messages(keptTurns: keptTurns)
+        switch format {
+        case .gemma:
+            return Self.gemma(folding: preamble, into: conversation) + answerPrefix
+        case .template(let template, let bos, let eos):
+            return try Self.render(template, bos: bos, eos: eos, system: preamble, conversation) + answerPrefix
+        }
+    }
+
+    /// Gemma's turns, the system text opening the first user turn.
+    private static func gemma(folding system: String, into conversation: [(role: String, content: String)]) -> String {
+        var out = ""
+        for (index, message) in conversation.enumerated() {
+            let role = message.role == "user" ? "user" : "model"
+            let body = index == 0 ? system + "\n\n" + message.content : message.content
+            out += "<start_of_turn>\(role)\n\(body)<end_of_turn>\n"
+        }
+        return out + "<start_of_turn>model\n"
+    }
+
+    /// The template's rendering with a system message; if it refuses one, with the system text
+    /// folded into the first user message. A template that fails either way is the error.
+    private static func render(
+        _ template: ChatTemplate, bos: String, eos: String, system: String, _ conversation: [(role: String, content: String)]
+    ) throws -> String {
+        func values(_ list: [(role: String, content: String)]) -> [TemplateValue] {
+            list.map { .object([("role", .string($0.role)), ("content", .string($0.content))]) }
+        }
+        do {
+            return try template.render(
+                messages: values([("system", system)] + conversation), addGenerationPrompt: true, bosToken: bos, eosToken: eos)
+        } catch {
+            var folded = conversation
+            folded[0].content = system + "\n\n" + folded[0].content
+            do {
+                return try template.render(messages: values(folded), addGenerationPrompt: true, bosToken: bos, eosToken: eos)
+            } catch {
+                throw RPCError.internalError("the model's chat template failed: \(error.description)")
+            }
+        }
     }
 }

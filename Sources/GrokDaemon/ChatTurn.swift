@@ -65,7 +65,7 @@ struct ChatTurn {
             }
             // The model opened a call: it writes the rest under the call grammar.
             var calling = prompt
-            calling.continuation += opening + ChatTools.callFence + "\n"
+            calling.answerPrefix = opening + ChatTools.callFence + "\n"
             // Calls are written greedily: the grammar keeps them valid, the most likely tokens
             // keep them sensible.
             var greedy = options
@@ -75,7 +75,7 @@ struct ChatTurn {
             if written.finishReason == .cancelled { break }
             let call = await perform(ChatTools.parse(written.text, finish: written.finishReason))
             calls.append(call)
-            prompt.continuation += ChatPrompt.afterCall(opening + ChatTools.callBlock(written.text), result: ChatTools.resultBlock(call))
+            prompt.rounds.append((opening + ChatTools.callBlock(written.text), ChatTools.resultBlock(call)))
         }
         var outcome = totals!
         outcome.calls = calls
@@ -100,7 +100,7 @@ struct ChatTurn {
         // Turns were fitted before; a later round's prompt (longer by calls and results) is
         // still refused with the counts if it outgrows the context.
         try await engine.run(
-            encode(prompt.render(keptTurns: prompt.keptTurns)), options: options, owner: owner, cachePrompt: true, grammar: grammar,
+            encode(try prompt.render(keptTurns: prompt.keptTurns)), options: options, owner: owner, cachePrompt: true, grammar: grammar,
             stream: stream, context: context)
     }
 
