@@ -41,8 +41,7 @@ struct ChatMethods: Sendable {
         guard !params.message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw RPCError.invalidParams("the message is empty", field: "message")
         }
-        let retrieval = params.retrieval ?? "auto"
-        guard retrieval == "auto" || retrieval == "off" else { throw RPCError.invalidParams("retrieval is auto or off", field: "retrieval") }
+        let retrieval = try Self.retrieval(params.retrieval)
         let store = try openStore()
         let uid = context.peer.uid
         let profile = try store.preferences(owner: uid)
@@ -51,7 +50,7 @@ struct ChatMethods: Sendable {
         let format = try EngineMethods.grammar(given?.format)
         // Just after the daemon starts, its plugins may still be starting: their tools and
         // retrievers are worth a short wait.
-        if params.tools != nil || retrieval == "auto" { await plugins.waitForStartup(timeout: .seconds(10)) }
+        if params.tools != nil || retrieval != nil { await plugins.waitForStartup(timeout: .seconds(10)) }
         let tools = try ChatTools.offer(params, available: await plugins.tools())
         let scheduler = try await engine.host.scheduler()
         let (session, history) = try openSession(store, uid: uid, id: params.session, message: params.message, create: createSession)
@@ -62,8 +61,8 @@ struct ChatMethods: Sendable {
         if let schema = given?.format { prompt.instructions.append(Self.formatInstructions(schema)) }
         prompt.profile = profile
         prompt.turns = history.filter { $0.role == "user" || $0.role == "assistant" }.map { ($0.role, $0.content) }
-        if retrieval == "auto" {
-            prompt.passages = await plugins.search(params.message, k: 3, timeout: .seconds(2)).passages
+        if let retrieval {
+            prompt.passages = await plugins.search(params.message, k: retrieval.k, timeout: .seconds(2), only: retrieval.sources).passages
             if params.stream == true, !prompt.passages.isEmpty {
                 try? await context.progress(.retrieval, RetrievalSearch.Result(passages: prompt.passages, failed: []))
             }
@@ -115,6 +114,30 @@ struct ChatMethods: Sendable {
         return ChatPromptPreview.Result(
             prompt: text, promptTokens: prepared.encode(text).count, droppedTurns: prepared.prompt.droppedTurns,
             citations: Self.citations(prepared.prompt.passages))
+    }
+
+    /// `retrieval`: "auto" (3 passages from every retriever), "off" (nil), or `{k, sources}`.
+    static func retrieval(_ given: JSONValue?) throws -> (k: Int, sources: Set<String>?)? {
+        switch given {
+        case nil, .string("auto")?: return (3, nil)
+        case .string("off")?: return nil
+        case .object(let fields)?:
+            if let unknown = fields.keys.first(where: { $0 != "k" && $0 != "sources" }) {
+                throw RPCError.invalidParams("retrieval has no field \(unknown)", field: "retrieval.\(unknown)")
+            }
+            let k = fields["k"].map { $0.intValue.map(Int.init) ?? -1 } ?? 3
+            guard (1...20).contains(k) else { throw RPCError.invalidParams("retrieval.k is 1...20", field: "retrieval.k") }
+            var sources: Set<String>?
+            if let listed = fields["sources"] {
+                guard let names = listed.arrayValue?.compactMap(\.stringValue), names.count == listed.arrayValue?.count else {
+                    throw RPCError.invalidParams("retrieval.sources lists plugin names", field: "retrieval.sources")
+                }
+                sources = Set(names)
+            }
+            return (k, sources)
+        default:
+            throw RPCError.invalidParams("retrieval is \"auto\", \"off\" or {k, sources}", field: "retrieval")
+        }
     }
 
     /// The model file's chat template when it has one that parses; Gemma's turns otherwise.

@@ -191,8 +191,10 @@ public actor PluginManager {
 
     /// Asks every retriever of every ready plugin at once, each within the deadline; merges the
     /// passages by score. Retrievers that fail or are late are named in `failed`.
-    public func search(_ query: String, k: Int, timeout: Duration?) async -> RetrievalSearch.Result {
-        let sources = order.compactMap { entries[$0] }.filter { $0.isReady && !$0.retrievers.isEmpty }.map(\.name)
+    /// `only` limits the search to those plugins.
+    public func search(_ query: String, k: Int, timeout: Duration?, only: Set<String>? = nil) async -> RetrievalSearch.Result {
+        let sources = order.compactMap { entries[$0] }.filter { $0.isReady && !$0.retrievers.isEmpty && only?.contains($0.name) != false }
+            .map(\.name)
         var passages: [RetrievalSearch.Passage] = []
         var failed: [String] = []
         await withTaskGroup(of: (String, Result<JSONValue, RPCError>).self) { group in

@@ -64,6 +64,14 @@ import Testing
         #expect(seen.first == "retrieval" && seen.dropFirst().allSatisfy { $0 == "delta" } && seen.count >= 2, "\(seen)")
         let stored = try await client.call(SessionGet.self, .init(id: answer.session)).messages.last
         #expect(stored?.citations?.arrayValue?.first?["citation"]?.stringValue == folder + "/travel.md:1")
+        // {k, sources}: how many passages, from which plugins.
+        let one = try await client.call(ChatPromptPreview.self, .init(message: "quokka island", retrieval: ["k": 1, "sources": ["docs"]]))
+        #expect(one.citations.count == 1 && one.prompt.contains("[1] (\(folder)/travel.md:1)"), "\(one.prompt)")
+        let none = try await client.call(ChatPromptPreview.self, .init(message: "quokka island", retrieval: ["sources": ["sysinfo"]]))
+        #expect(none.citations.isEmpty && !none.prompt.contains("Passages:"))
+        for bad: JSONValue in [["k": 50], ["sources": "docs"], ["q": 1], "sometimes"] {
+            await #expect(throws: RPCError.self) { _ = try await client.call(ChatPromptPreview.self, .init(message: "x", retrieval: bad)) }
+        }
         await client.close()
     }
 

@@ -10,8 +10,9 @@ public enum Chat: RPCMethod {
         public var session: String?
         public var message: String
         public var options: Generate.Options?
-        /// "auto" (default: ask the retrievers, use what they find) or "off".
-        public var retrieval: String?
+        /// "auto" (default: ask every retriever for 3 passages, use what they find), "off", or
+        /// `{k, sources}`: how many passages (1–20), from which plugins' retrievers.
+        public var retrieval: JSONValue?
         /// Tools offered to the model: "none" (default), "auto" (every tool of `tools.list`) or
         /// a list of tool names.
         public var tools: JSONValue?
@@ -19,7 +20,7 @@ public enum Chat: RPCMethod {
         public var toolChoice: String?
         public var stream: Bool?
         public init(
-            session: String? = nil, message: String, options: Generate.Options? = nil, retrieval: String? = nil,
+            session: String? = nil, message: String, options: Generate.Options? = nil, retrieval: JSONValue? = nil,
             tools: JSONValue? = nil, toolChoice: String? = nil, stream: Bool? = nil
         ) {
             self.session = session
