@@ -6,7 +6,7 @@ import Testing
 /// The shared engine with real requests on the real model.
 @Suite(.serialized) struct SchedulerTests {
     static let generator: Result<TextGenerator, GGUFError> = ReferenceData.model.map { model in
-        TextGenerator(model: model, tokenizer: SentencePieceTokenizer(vocabulary: try! Vocabulary(file: model.file)))
+        TextGenerator(model: model, tokenizer: Tokenizer(vocabulary: try! Vocabulary(file: model.file)))
     }
 
     /// Collects what the scheduler reports for one request.

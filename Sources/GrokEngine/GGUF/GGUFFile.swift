@@ -60,8 +60,10 @@ public final class GGUFFile: @unchecked Sendable {
         metadata = header.metadata
         alignment = header.alignment
         let aligned = try GGUFHeaderParser.align(cursor.position, to: alignment)
-        guard aligned <= size else { throw GGUFError("data section starts past the end of the file") }
-        dataOffset = aligned
+        // A file without tensors (llama.cpp's vocabulary-only files) may end before the
+        // padding that would align an empty data section.
+        guard aligned <= size || header.tensors.isEmpty else { throw GGUFError("data section starts past the end of the file") }
+        dataOffset = min(aligned, size)
         var byName: [String: GGUFTensor] = [:]
         for tensor in header.tensors {
             try Self.check(tensor, alignment: alignment, dataBytes: size - aligned)

@@ -23,9 +23,9 @@ public struct GenerationResult: Sendable {
 /// A loaded model with its tokenizer; generations run on a `Scheduler` over it.
 public final class TextGenerator: @unchecked Sendable {
     public let model: Gemma3Model
-    public let tokenizer: SentencePieceTokenizer
+    public let tokenizer: Tokenizer
 
-    public init(model: Gemma3Model, tokenizer: SentencePieceTokenizer) {
+    public init(model: Gemma3Model, tokenizer: Tokenizer) {
         self.model = model
         self.tokenizer = tokenizer
     }
@@ -34,7 +34,7 @@ public final class TextGenerator: @unchecked Sendable {
     public convenience init(path: String, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws(GGUFError) {
         let file = try GGUFFile(path: path)
         let model = try Gemma3Model(file: file, threads: threads)
-        self.init(model: model, tokenizer: SentencePieceTokenizer(vocabulary: try Vocabulary(file: file)))
+        self.init(model: model, tokenizer: try Tokenizer(file: file))
     }
 }
 

@@ -101,7 +101,7 @@ final class RunningSequence {
     /// result when the sequence is finished.
     /// `tokenBytes` gives every token's bytes (asked only under a grammar).
     func accept(
-        _ logits: UnsafeBufferPointer<Float>, tokenizer: SentencePieceTokenizer, contextLength: Int, tokenBytes: () -> [[UInt8]]
+        _ logits: UnsafeBufferPointer<Float>, tokenizer: Tokenizer, contextLength: Int, tokenBytes: () -> [[UInt8]]
     ) -> GenerationResult? {
         let options = request.options
         let token: Int32

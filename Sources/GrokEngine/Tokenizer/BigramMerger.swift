@@ -68,8 +68,11 @@ struct BigramMerger {
         guard left >= 0, right >= 0 else { return }
         let start = symbols[left].start
         let length = symbols[left].length + symbols[right].length
-        let text = String(decoding: bytes[start..<(start + length)], as: UTF8.self)
-        guard let id = vocabulary.ids[text] else { return }
+        // Looked up as bytes: no string is made for the many pairs that are not tokens.
+        let found = bytes.withUnsafeBufferPointer { all in
+            vocabulary.table.find(UnsafeBufferPointer(rebasing: all[start..<(start + length)]))
+        }
+        guard let id = found, Int(id) < vocabulary.count else { return }
         queue.push(Bigram(left: left, right: right, score: vocabulary.scores[Int(id)], length: length))
     }
 
