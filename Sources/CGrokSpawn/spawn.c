@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include "grok_spawn.h"
 
@@ -36,4 +37,18 @@ int grok_spawn_file_actions_close_from(posix_spawn_file_actions_t *actions, int 
     (void)actions;
 #endif
     return mark_close_on_exec_from(lowest);
+}
+
+int grok_spawnattr_default_signals(posix_spawnattr_t *attributes) {
+    sigset_t all, none;
+    sigfillset(&all);
+    sigdelset(&all, SIGKILL);  // these two cannot have their action set
+    sigdelset(&all, SIGSTOP);
+    sigemptyset(&none);
+    short flags = 0;
+    int status = posix_spawnattr_getflags(attributes, &flags);
+    if (status == 0) status = posix_spawnattr_setsigdefault(attributes, &all);
+    if (status == 0) status = posix_spawnattr_setsigmask(attributes, &none);
+    if (status == 0) status = posix_spawnattr_setflags(attributes, flags | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    return status;
 }

@@ -50,6 +50,7 @@ public enum ProcessSpawner {
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
         if options.newSession { posix_spawnattr_setflags(&attributes, setSessionFlag) }
+        _ = grok_spawnattr_default_signals(&attributes)  // not our threads' blocked or ignored signals
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = options.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]

@@ -106,6 +106,7 @@ public final class PluginProcess: @unchecked Sendable {
         defer { posix_spawnattr_destroy(&attributes) }
         posix_spawnattr_setpgroup(&attributes, 0)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        _ = grok_spawnattr_default_signals(&attributes)  // not the spawning thread's blocked signals
         let status = posix_spawnp(&pid, executable, &actions, &attributes, argv, envp)
         guard status == 0 else { throw .exited("cannot start \(executable): \(String(cString: strerror(status)))") }
         return pid

@@ -110,6 +110,9 @@ import Testing
             let targets = descriptors.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)") }
             #expect(!targets.isEmpty)
             #expect(!targets.contains { $0.hasPrefix("socket:") }, "plugin process \(pid) holds \(targets)")
+            // Nor the daemon's threads' blocked signals: SIGTERM must reach it.
+            let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+            #expect(status.contains("SigBlk:\t0000000000000000"), "\(status)")
         }
         await client.close()
     }

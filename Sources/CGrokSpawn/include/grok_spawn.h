@@ -13,4 +13,11 @@
 /// instead. Returns 0 or an errno value.
 int grok_spawn_file_actions_close_from(posix_spawn_file_actions_t *actions, int lowest);
 
+/// Makes the child start with every signal at its default action and none blocked.
+///
+/// posix_spawn passes on the spawning thread's signal mask and the ignored signals: a spawn
+/// from one of the daemon's threads (which block most signals) gave children that SIGTERM
+/// could not stop. Keeps the flags already set. Returns 0 or an errno value.
+int grok_spawnattr_default_signals(posix_spawnattr_t *attributes);
+
 #endif
