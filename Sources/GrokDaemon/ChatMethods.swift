@@ -26,6 +26,7 @@ struct ChatMethods: Sendable {
     /// Everything a turn needs before the model runs.
     private struct Prepared {
         var store: Store
+        var scheduler: Scheduler
         var session: SessionSummary?
         var prompt: ChatPrompt
         var options: SamplingOptions
@@ -52,7 +53,7 @@ struct ChatMethods: Sendable {
         // retrievers are worth a short wait.
         if params.tools != nil || retrieval != nil { await plugins.waitForStartup(timeout: .seconds(10)) }
         let tools = try ChatTools.offer(params, available: await plugins.tools())
-        let scheduler = try await engine.host.scheduler()
+        let scheduler = try await engine.models.host(for: params.model).scheduler()
         let (session, history) = try openSession(store, uid: uid, id: params.session, message: params.message, create: createSession)
         let tokenizer = scheduler.generator.tokenizer
         var prompt = ChatPrompt(message: params.message)
@@ -78,7 +79,9 @@ struct ChatMethods: Sendable {
         // The first round's prompt is the one just fitted: its tokens are reused, not encoded again.
         let fittedText = try prompt.render(keptTurns: fitted.kept)
         let reuse: @Sendable (String) -> [Int32] = { $0 == fittedText ? fitted.tokens : encode($0) }
-        return Prepared(store: store, session: session, prompt: prompt, options: options, format: format, tools: tools, encode: reuse)
+        return Prepared(
+            store: store, scheduler: scheduler, session: session, prompt: prompt, options: options, format: format, tools: tools,
+            encode: reuse)
     }
 
     private func chat(_ params: Chat.Params, _ context: RequestContext) async throws -> Chat.Result {
@@ -86,7 +89,7 @@ struct ChatMethods: Sendable {
         guard let session = prepared.session else { throw RPCError.internalError("no session was opened") }
         // The session's turns share one prompt cache, whichever connection continues it.
         let turn = ChatTurn(
-            engine: engine, plugins: plugins, context: context, owner: session.id.hashValue, options: prepared.options,
+            engine: engine, scheduler: prepared.scheduler, plugins: plugins, context: context, owner: session.id.hashValue, options: prepared.options,
             format: prepared.format, tools: prepared.tools, stream: params.stream == true, encode: prepared.encode)
         let outcome = try await turn.run(&prepared.prompt)
         let prompt = prepared.prompt

@@ -10,6 +10,7 @@ import GrokRPC
 /// through its plugin, and its result fed back before the model goes on.
 struct ChatTurn {
     let engine: EngineMethods
+    let scheduler: Scheduler
     let plugins: PluginManager
     let context: RequestContext
     let owner: Int
@@ -100,7 +101,7 @@ struct ChatTurn {
         // Turns were fitted before; a later round's prompt (longer by calls and results) is
         // still refused with the counts if it outgrows the context.
         try await engine.run(
-            encode(try prompt.render(keptTurns: prompt.keptTurns)), options: options, owner: owner, cachePrompt: true, grammar: grammar,
+            encode(try prompt.render(keptTurns: prompt.keptTurns)), on: scheduler, options: options, owner: owner, cachePrompt: true, grammar: grammar,
             stream: stream, context: context)
     }
 

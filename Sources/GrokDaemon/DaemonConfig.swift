@@ -15,8 +15,19 @@ public struct DaemonConfig: Sendable {
     /// The shared engine's slots, queue and prompt chunks.
     public var engine: SchedulerLimits = .default
     public var logLevel: Logger.Level
-    /// The GGUF model to load at start; nil runs without one.
+    /// The GGUF model to load at start (the default model); nil runs without one.
     public var model: String?
+    /// The models folder (`model.list`, `model.pull`, names in `model` params).
+    public var modelsDirectory = ""
+    /// Models loaded at once, at most.
+    public var maxLoadedModels = 2
+    /// How long a model loaded on demand stays loaded when idle; nil: until unloaded.
+    public var keepAlive: Duration? = .seconds(300)
+
+    /// What the model registry needs of the config.
+    var modelSettings: ModelRegistry.Settings {
+        ModelRegistry.Settings(folder: modelsDirectory, limits: engine, maxLoaded: maxLoadedModels, keepAlive: keepAlive)
+    }
     /// Plugins to start: libraries and MCP servers from the config file.
     public var plugins: [PluginSpec] = []
     /// Whether the plugins built with grok (`libgrok-*.so` next to `grokd`) start too.
@@ -66,6 +77,8 @@ public struct DaemonConfig: Sendable {
             var prefillChunk: Int?
             var kvCacheMB: Int?
             var promptCacheMB: Int?
+            var maxLoadedModels: Int?
+            var keepAliveSeconds: Int?
         }
 
         struct Limits: Decodable {
@@ -87,6 +100,7 @@ public struct DaemonConfig: Sendable {
         var config = DaemonConfig(
             socket: paths.defaultSocket, allowUIDs: [paths.uid], model: DefaultModel.path(environment: paths.environment))
         config.database = paths.dataDirectory + "/grok.db"
+        config.modelsDirectory = paths.dataDirectory + "/models"
         guard let data = FileManager.default.contents(atPath: path) else {
             if required { throw Invalid(description: "cannot read config file \(path)") }
             return config
@@ -108,7 +122,9 @@ public struct DaemonConfig: Sendable {
     static let knownKeys: Set<String> = [
         "socket", "model", "allowUids", "logLevel", "limits", "engine", "plugins", "builtinPlugins", "pluginTimeoutMs", "database",
     ]
-    static let knownEngine: Set<String> = ["maxParallel", "maxQueue", "prefillChunk", "kvCacheMB", "promptCacheMB"]
+    static let knownEngine: Set<String> = [
+        "maxParallel", "maxQueue", "prefillChunk", "kvCacheMB", "promptCacheMB", "maxLoadedModels", "keepAliveSeconds",
+    ]
     static let knownLimits: Set<String> = ["maxLineBytes", "maxDepth", "maxInFlight", "maxConnections", "drainTimeoutMs"]
 
     /// A misspelt key would silently fall back to a default; name it instead.
@@ -164,6 +180,8 @@ public struct DaemonConfig: Sendable {
             if let megabytes = try positive(given.promptCacheMB, "promptCacheMB", path, section: "engine") {
                 engine.promptCacheBytes = megabytes << 20
             }
+            maxLoadedModels = try positive(given.maxLoadedModels, "maxLoadedModels", path, section: "engine") ?? maxLoadedModels
+            if let seconds = given.keepAliveSeconds { keepAlive = seconds < 0 ? nil : .seconds(seconds) }
             guard engine.prefillChunk >= 8, engine.prefillChunk % 4 == 0 else {
                 throw Invalid(description: "config file \(path): engine.prefillChunk must be a multiple of 4, at least 8")
             }

@@ -9,17 +9,17 @@ import Synchronization
 final class DaemonState: Sendable {
     let config: DaemonConfig
     let socketDescription: String
-    let model: ModelHost
+    let models: ModelRegistry
     let plugins: PluginManager
     let store: Result<Store, StoreError>
     private let started = ContinuousClock.now
     private let server = Mutex<RPCServer?>(nil)
     private let names = Mutex<[String]>([])
 
-    init(config: DaemonConfig, socketDescription: String, model: ModelHost, plugins: PluginManager, store: Result<Store, StoreError>) {
+    init(config: DaemonConfig, socketDescription: String, models: ModelRegistry, plugins: PluginManager, store: Result<Store, StoreError>) {
         self.config = config
         self.socketDescription = socketDescription
-        self.model = model
+        self.models = models
         self.plugins = plugins
         self.store = store
     }
@@ -40,11 +40,13 @@ final class DaemonState: Sendable {
             uptimeMs: Int64((ContinuousClock.now - started).milliseconds), socket: socketDescription,
             connections: stats?.connections ?? 0, requestsServed: stats?.requestsServed ?? 0,
             inFlight: max(0, (stats?.inFlight ?? 1) - 1),  // the status request itself is not counted
-            model: model.path.map { path in
-                let load = model.load
-                return DaemonStatus.ModelStatus(
-                    path: path, state: model.summary, engine: model.engine, running: load?.running, queued: load?.queued,
-                    kvCache: model.cacheBytes)
+            model: models.defaultHost.flatMap { model in
+                model.path.map { path in
+                    let load = model.load
+                    return DaemonStatus.ModelStatus(
+                        path: path, state: model.summary, engine: model.engine, running: load?.running, queued: load?.queued,
+                        kvCache: model.cacheBytes)
+                }
             })
         result.plugins = plugins
         switch store {

@@ -8,17 +8,17 @@ import Synchronization
 /// `tokenize`, `detokenize`, `model.info` and `generate`, served by the model host; generations
 /// run on its shared engine (the scheduler), together with everyone else's.
 struct EngineMethods: Sendable {
-    let host: ModelHost
+    let models: ModelRegistry
 
     func register(in table: inout MethodTable) {
         table.register(Tokenize.self) { params, _ in
-            try await host.run { generator in
+            try await models.host(for: nil).run { generator in
                 Tokenize.Result(ids: generator.tokenizer.encode(
                     params.text, addSpecial: params.addSpecial ?? true, parseSpecial: params.parseSpecial ?? false))
             }
         }
         table.register(Detokenize.self) { params, _ in
-            try await host.run { generator in
+            try await models.host(for: nil).run { generator in
                 let vocabularySize = generator.tokenizer.vocabulary.count
                 if let bad = params.ids.first(where: { $0 < 0 || Int($0) >= vocabularySize }) {
                     throw RPCError.invalidParams("token id \(bad) is not in the vocabulary (0..<\(vocabularySize))", field: "ids")
@@ -26,7 +26,7 @@ struct EngineMethods: Sendable {
                 return Detokenize.Result(text: generator.tokenizer.decode(params.ids))
             }
         }
-        table.register(ModelInfo.self) { _, _ in try await host.run { info(of: $0) } }
+        table.register(ModelInfo.self) { _, _ in try await models.host(for: nil).run { info(of: $0) } }
         table.register(Generate.self) { params, context in try await generate(params, context) }
     }
 
@@ -53,10 +53,10 @@ struct EngineMethods: Sendable {
 
     private func generate(_ params: Generate.Params, _ context: RequestContext) async throws -> Generate.Result {
         let options = try Self.samplingOptions(params.options)
-        let scheduler = try await host.scheduler()
+        let scheduler = try await models.host(for: params.model).scheduler()
         let prompt = scheduler.generator.tokenizer.encode(params.prompt, addSpecial: true, parseSpecial: params.parseSpecial ?? true)
         let result = try await run(
-            prompt, options: options, owner: Int(truncatingIfNeeded: context.connectionID), cachePrompt: params.cachePrompt ?? true,
+            prompt, on: scheduler, options: options, owner: Int(truncatingIfNeeded: context.connectionID), cachePrompt: params.cachePrompt ?? true,
             grammar: try Self.grammar(params.options?.format), stream: params.stream == true, context: context)
         if result.finishReason == .cancelled { throw RPCError.cancelled }
         let tokensPerSecond = result.decodeMs > 0 ? Double(result.ids.count) / (result.decodeMs / 1000) : 0
@@ -75,10 +75,9 @@ struct EngineMethods: Sendable {
     /// generated). `owner` shares a prompt cache (a connection, or a session); `grammar`
     /// constrains the output to a JSON value.
     func run(
-        _ prompt: [Int32], options: SamplingOptions, owner: Int, cachePrompt: Bool, grammar: JSONGrammar? = nil, stream streaming: Bool,
-        context: RequestContext
+        _ prompt: [Int32], on scheduler: Scheduler, options: SamplingOptions, owner: Int, cachePrompt: Bool, grammar: JSONGrammar? = nil,
+        stream streaming: Bool, context: RequestContext
     ) async throws -> GenerationResult {
-        let scheduler = try await host.scheduler()
         let cancelled = Atomic<Bool>(false)
         let (events, sink) = AsyncStream<Event>.makeStream()
         async let forwarded: Void = {
@@ -141,6 +140,8 @@ struct EngineMethods: Sendable {
             return .invalidParams("the prompt encodes to no tokens", field: "prompt")
         case .cacheBudgetExceeded(let needed, let budget):
             return .cacheBudgetExceeded(neededBytes: needed, budgetBytes: budget)
+        case .stopped:
+            return .modelUnavailable("the model was unloaded while the request waited; send it again")
         }
     }
 

@@ -32,14 +32,15 @@ public enum GrokDaemon {
         defer { placement?.release() }
 
         let socketDescription = activated.map { SocketActivation.boundPath(of: $0) ?? "fd \($0)" } ?? config.socket
-        let host = ModelHost(path: config.model, limits: config.engine)
+        let models = ModelRegistry(settings: config.modelSettings, defaultModel: config.model)
         let plugins = Self.pluginManager(config, logger: logger)
         let store = Self.openStore(config, logger: logger)
-        let state = DaemonState(config: config, socketDescription: socketDescription, model: host, plugins: plugins, store: store)
+        let state = DaemonState(config: config, socketDescription: socketDescription, models: models, plugins: plugins, store: store)
         var table = MethodTable()
         DaemonMethods(state: state).register(in: &table)
-        let engine = EngineMethods(host: host)
+        let engine = EngineMethods(models: models)
         engine.register(in: &table)
+        ModelMethods(models: models).register(in: &table)
         PluginMethods(plugins: plugins).register(in: &table)
         MemoryMethods(store: store).register(in: &table)
         ChatMethods(engine: engine, store: store, plugins: plugins).register(in: &table)
@@ -65,14 +66,22 @@ public enum GrokDaemon {
             await Self.startPlugins(config, plugins, logger: logger)
             await plugins.startupFinished()
         }
+        // Models idle past their keep-alive are unloaded.
+        let reaper = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(5))
+                await models.unloadIdle()
+            }
+        }
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: ServerService(server: server), successTerminationBehavior: .gracefullyShutdownGroup)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         starting.cancel()
+        reaper.cancel()
         await plugins.shutdown()
-        host.shutdown()
+        models.shutdown()
         logger.notice("grokd stopped", metadata: ["requestsServed": "\(server.stats.requestsServed)"])
     }
 }

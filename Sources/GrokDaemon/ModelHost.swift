@@ -4,11 +4,10 @@ import GrokEngine
 import GrokProtocol
 import Synchronization
 
-/// Owns the loaded model and the engine thread it computes on.
+/// One loaded model and its shared engine (the scheduler, on a thread of its own).
 ///
-/// The engine is a serial queue of its own (never a NIO event loop, never the cooperative
-/// pool): loading runs on it first, and every request runs on it after, one at a time. The
-/// continuous-batching scheduler of issue 4 replaces this one-at-a-time queue.
+/// Loading, and the model's small calls (tokenize, info), run on a serial queue of its own —
+/// never a NIO event loop, never the cooperative pool; generations run on the scheduler.
 final class ModelHost: Sendable {
     enum State: Sendable {
         case disabled
@@ -83,6 +82,23 @@ final class ModelHost: Sendable {
     /// Stops the shared engine (running and queued generations end as cancelled).
     func shutdown() {
         if case .ready(_, let scheduler) = state.withLock({ $0 }) { scheduler.shutdown() }
+    }
+
+    /// Whether nothing runs or waits on the engine.
+    var isIdle: Bool {
+        guard let load else { return true }
+        return load.running == 0 && load.queued == 0
+    }
+
+    /// Lets running and waiting generations finish, then stops the engine and lets go of the
+    /// model (its memory is released when the last request holding it is done).
+    func unload() async {
+        if case .loading = state.withLock({ $0 }) {
+            await withCheckedContinuation { continuation in queue.async { continuation.resume() } }
+        }
+        while !isIdle { try? await Task.sleep(for: .milliseconds(20)) }
+        shutdown()
+        state.withLock { $0 = .failed("unloaded") }
     }
 
     /// Runs `body` on the host's queue with the model, after loading has finished.

@@ -34,6 +34,7 @@ public enum RPCErrorCode {
     public static let permissionDenied = -32004
     public static let notFound = -32005
     public static let timeout = -32006
+    public static let transferFailed = -32007
 }
 
 extension RPCError {
@@ -111,5 +112,10 @@ extension RPCError {
 
     public static func timeout(_ detail: String) -> RPCError {
         RPCError(code: RPCErrorCode.timeout, message: "Timeout: \(detail)")
+    }
+
+    /// A download (model.pull) failed: the network, the server, the disk or the checksum.
+    public static func transferFailed(_ detail: String) -> RPCError {
+        RPCError(code: RPCErrorCode.transferFailed, message: "Transfer failed: \(detail)")
     }
 }

@@ -19,6 +19,7 @@ struct AskCommand: AsyncParsableCommand {
     @Argument(help: "The message.") var message: String
     @Option(help: "Continue this session (its id is printed after each answer).") var session: String?
     @Flag(help: "Do not search the retrievers for passages.") var noRetrieval = false
+    @Option(help: "The model: a name in the models folder, or a path (default: the daemon's).") var model: String?
     @Option(help: "Most tokens in the answer.") var maxTokens: Int?
     @Option(help: "Sampling temperature (0: greedy).") var temperature: Double?
     @Option(help: "Tools the model may call: auto (all), none, or names separated by commas.") var tools = "none"
@@ -30,9 +31,10 @@ struct AskCommand: AsyncParsableCommand {
         sampling.maxTokens = maxTokens
         sampling.temperature = temperature
         if let format { sampling.format = try Self.format(format) }
-        let params = Chat.Params(
+        var params = Chat.Params(
             session: session, message: message, options: sampling, retrieval: noRetrieval ? "off" : "auto",
             tools: ChatCommand.tools(tools), toolChoice: requireTool ? "required" : nil, stream: !options.json)
+        params.model = model
         let client = try await options.connect()
         do {
             let result = try await CallCommand.streaming(client, Chat.self, params, printDeltas: !options.json)

@@ -22,6 +22,7 @@ struct ChatCommand: AsyncParsableCommand {
     @Option(help: "Continue this session.") var session: String?
     @Flag(help: "Do not search the retrievers for passages.") var noRetrieval = false
     @Option(help: "Tools the model may call: auto (all), none, or names separated by commas.") var tools = "none"
+    @Option(help: "The model: a name in the models folder, or a path (default: the daemon's).") var model: String?
 
     /// What the loop keeps between turns.
     struct State {
@@ -71,8 +72,9 @@ struct ChatCommand: AsyncParsableCommand {
     }
 
     private func turn(_ message: String, client: RPCClient, state: inout State, interactive: Bool) async {
-        let params = Chat.Params(
+        var params = Chat.Params(
             session: state.session, message: message, retrieval: noRetrieval ? "off" : "auto", tools: Self.tools(state.tools), stream: true)
+        params.model = model
         do {
             let result = try await CallCommand.streaming(client, Chat.self, params, printDeltas: true)
             Output.line("")

@@ -27,13 +27,17 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "Stop at this text (repeatable).")
     var stop: [String] = []
 
+    @Option(help: "The model: a name in the models folder, or a path (default: the daemon's).")
+    var model: String?
+
     func run() async throws {
         var sampling = Generate.Options()
         sampling.maxTokens = maxTokens
         sampling.temperature = temperature
         sampling.seed = seed
         sampling.stop = stop.isEmpty ? nil : stop
-        let params = Generate.Params(prompt: prompt, options: sampling, stream: !options.json)
+        var params = Generate.Params(prompt: prompt, options: sampling, stream: !options.json)
+        params.model = model
         let client = try await options.connect()
         do {
             let result = try await CallCommand.streaming(client, Generate.self, params, printDeltas: !options.json)

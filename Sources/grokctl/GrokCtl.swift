@@ -16,6 +16,6 @@ struct GrokCtl: AsyncParsableCommand {
         subcommands: [
             AskCommand.self, ChatCommand.self, StatusCommand.self, PingCommand.self, GenerateCommand.self, PluginsCommand.self, ToolsCommand.self, SearchCommand.self,
             DocsCommand.self, SessionCommand.self, PrefsCommand.self, FeedbackCommand.self,
-            StopCommand.self, CallCommand.self,
+            ModelsCommand.self, StopCommand.self, CallCommand.self,
         ])
 }

@@ -51,6 +51,7 @@ public final class Scheduler: @unchecked Sendable {
         }
         condition.lock()
         defer { condition.unlock() }
+        guard !stopping else { throw .stopped }
         guard queue.count < limits.maxQueue else {
             // A slot frees about every maxTokens / maxParallel steps; a rough, honest hint.
             throw .overloaded(queued: queue.count, retryAfterMs: 250 * (1 + queue.count / max(1, limits.maxParallel)))

@@ -43,4 +43,6 @@ public enum SchedulerRefusal: Error, Sendable, Equatable {
     case emptyPrompt
     /// Its KV cache alone would exceed the engine's whole cache budget.
     case cacheBudgetExceeded(neededBytes: Int, budgetBytes: Int)
+    /// The engine has been shut down (its model unloaded).
+    case stopped
 }

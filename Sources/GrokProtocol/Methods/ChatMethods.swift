@@ -18,6 +18,8 @@ public enum Chat: RPCMethod {
         public var tools: JSONValue?
         /// "auto" (default: the model decides) or "required" (the answer starts with a call).
         public var toolChoice: String?
+        /// The model to use (a name in the models folder, or a path); absent: the default.
+        public var model: String?
         public var stream: Bool?
         public init(
             session: String? = nil, message: String, options: Generate.Options? = nil, retrieval: JSONValue? = nil,

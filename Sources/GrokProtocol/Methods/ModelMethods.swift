@@ -74,6 +74,8 @@ public enum Generate: RPCMethod {
         public var stream: Bool?
         public var cachePrompt: Bool?
         public var parseSpecial: Bool?
+        /// The model to use (a name in the models folder, or a path); absent: the default.
+        public var model: String?
         public init(prompt: String, options: Options? = nil, stream: Bool? = nil) {
             self.prompt = prompt
             self.options = options
