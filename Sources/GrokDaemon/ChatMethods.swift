@@ -19,8 +19,13 @@ struct ChatMethods: Sendable {
     var contextBudget = 8192
 
     func register(in table: inout MethodTable) {
-        table.register(Chat.self) { params, context in try await chat(params, context) }
-        table.register(ChatPromptPreview.self) { params, context in try await renderedPrompt(params, context) }
+        // The model is held from choosing it to answering: an unload waits for the turn.
+        table.register(Chat.self) { params, context in
+            try await engine.models.withModel(params.model) { try await chat(params, context, $0) }
+        }
+        table.register(ChatPromptPreview.self) { params, context in
+            try await engine.models.withModel(params.model) { try await renderedPrompt(params, context, $0) }
+        }
     }
 
     /// Everything a turn needs before the model runs.
@@ -38,7 +43,7 @@ struct ChatMethods: Sendable {
     /// Checks the request and builds its prompt: the caller's session (created when
     /// `createSession` and none is given), profile, passages, tools and format, fitted to the
     /// budget.
-    private func prepare(_ params: Chat.Params, _ context: RequestContext, createSession: Bool) async throws -> Prepared {
+    private func prepare(_ params: Chat.Params, _ context: RequestContext, _ host: ModelHost, createSession: Bool) async throws -> Prepared {
         guard !params.message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw RPCError.invalidParams("the message is empty", field: "message")
         }
@@ -53,7 +58,7 @@ struct ChatMethods: Sendable {
         // retrievers are worth a short wait.
         if params.tools != nil || retrieval != nil { await plugins.waitForStartup(timeout: .seconds(10)) }
         let tools = try ChatTools.offer(params, available: await plugins.tools())
-        let scheduler = try await engine.models.host(for: params.model).scheduler()
+        let scheduler = try await host.scheduler()
         let (session, history) = try openSession(store, uid: uid, id: params.session, message: params.message, create: createSession)
         let tokenizer = scheduler.generator.tokenizer
         var prompt = ChatPrompt(message: params.message)
@@ -84,8 +89,8 @@ struct ChatMethods: Sendable {
             encode: reuse)
     }
 
-    private func chat(_ params: Chat.Params, _ context: RequestContext) async throws -> Chat.Result {
-        var prepared = try await prepare(params, context, createSession: true)
+    private func chat(_ params: Chat.Params, _ context: RequestContext, _ host: ModelHost) async throws -> Chat.Result {
+        var prepared = try await prepare(params, context, host, createSession: true)
         guard let session = prepared.session else { throw RPCError.internalError("no session was opened") }
         // The session's turns share one prompt cache, whichever connection continues it.
         let turn = ChatTurn(
@@ -109,10 +114,10 @@ struct ChatMethods: Sendable {
     }
 
     /// `chat.prompt`: the prompt `chat` would send, without running the model or storing anything.
-    private func renderedPrompt(_ params: Chat.Params, _ context: RequestContext) async throws -> ChatPromptPreview.Result {
+    private func renderedPrompt(_ params: Chat.Params, _ context: RequestContext, _ host: ModelHost) async throws -> ChatPromptPreview.Result {
         var quiet = params
         quiet.stream = false
-        let prepared = try await prepare(quiet, context, createSession: false)
+        let prepared = try await prepare(quiet, context, host, createSession: false)
         let text = try prepared.prompt.render(keptTurns: prepared.prompt.keptTurns)
         return ChatPromptPreview.Result(
             prompt: text, promptTokens: prepared.encode(text).count, droppedTurns: prepared.prompt.droppedTurns,

@@ -12,21 +12,25 @@ struct EngineMethods: Sendable {
 
     func register(in table: inout MethodTable) {
         table.register(Tokenize.self) { params, _ in
-            try await models.host(for: nil).run { generator in
-                Tokenize.Result(ids: generator.tokenizer.encode(
-                    params.text, addSpecial: params.addSpecial ?? true, parseSpecial: params.parseSpecial ?? false))
+            try await models.withModel(nil) { host in
+                try await host.run { generator in
+                    Tokenize.Result(ids: generator.tokenizer.encode(
+                        params.text, addSpecial: params.addSpecial ?? true, parseSpecial: params.parseSpecial ?? false))
+                }
             }
         }
         table.register(Detokenize.self) { params, _ in
-            try await models.host(for: nil).run { generator in
-                let vocabularySize = generator.tokenizer.vocabulary.count
-                if let bad = params.ids.first(where: { $0 < 0 || Int($0) >= vocabularySize }) {
-                    throw RPCError.invalidParams("token id \(bad) is not in the vocabulary (0..<\(vocabularySize))", field: "ids")
+            try await models.withModel(nil) { host in
+                try await host.run { generator in
+                    let vocabularySize = generator.tokenizer.vocabulary.count
+                    if let bad = params.ids.first(where: { $0 < 0 || Int($0) >= vocabularySize }) {
+                        throw RPCError.invalidParams("token id \(bad) is not in the vocabulary (0..<\(vocabularySize))", field: "ids")
+                    }
+                    return Detokenize.Result(text: generator.tokenizer.decode(params.ids))
                 }
-                return Detokenize.Result(text: generator.tokenizer.decode(params.ids))
             }
         }
-        table.register(ModelInfo.self) { _, _ in try await models.host(for: nil).run { info(of: $0) } }
+        table.register(ModelInfo.self) { _, _ in try await models.withModel(nil) { host in try await host.run { info(of: $0) } } }
         table.register(Generate.self) { params, context in try await generate(params, context) }
     }
 
@@ -53,7 +57,12 @@ struct EngineMethods: Sendable {
 
     private func generate(_ params: Generate.Params, _ context: RequestContext) async throws -> Generate.Result {
         let options = try Self.samplingOptions(params.options)
-        let scheduler = try await models.host(for: params.model).scheduler()
+        return try await models.withModel(params.model) { host in try await generate(params, options, on: try await host.scheduler(), context) }
+    }
+
+    private func generate(
+        _ params: Generate.Params, _ options: SamplingOptions, on scheduler: Scheduler, _ context: RequestContext
+    ) async throws -> Generate.Result {
         let prompt = scheduler.generator.tokenizer.encode(params.prompt, addSpecial: true, parseSpecial: params.parseSpecial ?? true)
         let result = try await run(
             prompt, on: scheduler, options: options, owner: Int(truncatingIfNeeded: context.connectionID), cachePrompt: params.cachePrompt ?? true,

@@ -18,6 +18,8 @@ final class ModelHost: Sendable {
 
     let path: String?
     private let state: Mutex<State>
+    /// Requests holding the model (from choosing it to answering): an unload waits for them.
+    private let users = Atomic<Int>(0)
     private let queue = DispatchQueue(label: "grok.engine", qos: .userInitiated)
 
     /// Starts loading `path` on the engine queue; nil means no model (methods answer -32000).
@@ -84,8 +86,16 @@ final class ModelHost: Sendable {
         if case .ready(_, let scheduler) = state.withLock({ $0 }) { scheduler.shutdown() }
     }
 
-    /// Whether nothing runs or waits on the engine.
+    /// Marks a request as holding the model until `release`.
+    func lease() { users.add(1, ordering: .relaxed) }
+    func release() { users.subtract(1, ordering: .relaxed) }
+
+    /// Whether no request holds the model (every generation does, from start to answer).
+    var isUnused: Bool { users.load(ordering: .relaxed) == 0 }
+
+    /// Whether no request holds the model and nothing runs or waits on the engine.
     var isIdle: Bool {
+        guard users.load(ordering: .relaxed) == 0 else { return false }
         guard let load else { return true }
         return load.running == 0 && load.queued == 0
     }

@@ -72,34 +72,57 @@ final class ModelRegistry: Sendable {
         return (Self.name(ofPath: path), path)
     }
 
-    /// The host for a request's `model` (nil: the default), loaded on demand, marked used.
-    func host(for requested: String?) async throws -> ModelHost {
+    /// Runs `body` with the model a request names (nil: the default), loaded on demand and
+    /// marked used; the model is not unloaded while `body` runs.
+    func withModel<T>(_ requested: String?, _ body: (ModelHost) async throws -> T) async throws -> T {
+        let host = try await leasedHost(for: requested)
+        defer { host.release() }
+        return try await body(host)
+    }
+
+    /// The host for `requested`, leased (the caller releases it).
+    private func leasedHost(for requested: String?) async throws -> ModelHost {
         guard let requested else {
             let found: ModelHost? = state.withLock { state in
                 guard let name = state.defaultName, var slot = state.slots[name] else { return nil }
                 slot.lastUsed = .now
                 state.slots[name] = slot
+                slot.host.lease()
                 return slot.host
             }
-            if let found { return found }
-            if let name = state.withLock({ $0.defaultName }) { return try await load(name, keepAlive: nil) }
+            if let found { return try await ready(found) }
+            if let name = state.withLock({ $0.defaultName }) { return try await load(name, keepAlive: nil, leased: true) }
             throw RPCError.modelUnavailable("this daemon runs without a model (--model none); model.load loads one")
         }
-        return try await load(requested, keepAlive: nil)
+        return try await load(requested, keepAlive: nil, leased: true)
     }
 
-    /// Loads a model (or finds it loaded) and waits until it is ready. `keepAlive`: nil keeps
-    /// the current or default setting, .some(nil) keeps it until unloaded.
+    /// Waits for a leased host's load; a file that fails to load says why (and the lease ends).
+    private func ready(_ host: ModelHost) async throws -> ModelHost {
+        do {
+            _ = try await host.scheduler()
+            return host
+        } catch {
+            host.release()
+            throw error
+        }
+    }
+
+    /// Loads a model (or finds it loaded) and waits until it is ready; with `leased`, it comes
+    /// back leased. `keepAlive`: nil keeps the current or default setting, .some(nil) keeps it
+    /// until unloaded.
     @discardableResult
-    func load(_ requested: String, keepAlive: Duration?? = nil, makeDefault: Bool = false) async throws -> ModelHost {
+    func load(_ requested: String, keepAlive: Duration?? = nil, makeDefault: Bool = false, leased: Bool = false) async throws -> ModelHost {
         let (name, path) = try resolve(requested)
         if let pending = state.withLock({ $0.unloading[name] }) { await pending.value }
         let host = try admit(name: name, path: path, keepAlive: keepAlive, makeDefault: makeDefault)
-        _ = try await host.scheduler()  // waits for the load; a file that fails to load says why
+        _ = try await ready(host)
+        if !leased { host.release() }
         return host
     }
 
-    /// Finds or creates the slot, making room and checking memory first.
+    /// Finds or creates the slot (making room and checking memory first) and leases its host,
+    /// under the lock, so that no unload can come between.
     private func admit(name: String, path: String, keepAlive: Duration??, makeDefault: Bool) throws -> ModelHost {
         var evicted: ModelHost?
         let host: ModelHost = try state.withLock { state in
@@ -108,11 +131,12 @@ final class ModelRegistry: Sendable {
                 if let keepAlive { slot.keepAlive = keepAlive }
                 state.slots[name] = slot
                 if makeDefault { state.defaultName = name }
+                slot.host.lease()
                 return slot.host
             }
             if state.slots.count >= settings.maxLoaded {
                 // Room from the least recently used model nothing is running on.
-                guard let victim = state.slots.filter({ $0.value.host.isIdle }).min(by: { $0.value.lastUsed < $1.value.lastUsed })?.key
+                guard let victim = state.slots.filter({ $0.value.host.isUnused }).min(by: { $0.value.lastUsed < $1.value.lastUsed })?.key
                 else {
                     throw RPCError.modelUnavailable(
                         "\(state.slots.count) models are loaded and busy (maxLoadedModels \(settings.maxLoaded)); try again when one is idle")
@@ -124,6 +148,7 @@ final class ModelRegistry: Sendable {
             let isDefault = name == state.defaultName || makeDefault
             state.slots[name] = Slot(host: created, keepAlive: keepAlive ?? (isDefault ? nil : settings.keepAlive))
             if makeDefault { state.defaultName = name }
+            created.lease()
             return created
         }
         if let evicted { Task { await evicted.unload() } }
@@ -179,7 +204,7 @@ final class ModelRegistry: Sendable {
         let expired = state.withLock { state in
             state.slots.filter { _, slot in
                 guard let keepAlive = slot.keepAlive else { return false }
-                return now - slot.lastUsed >= keepAlive && slot.host.isIdle
+                return now - slot.lastUsed >= keepAlive && slot.host.isUnused
             }.map(\.key)
         }
         for name in expired { _ = try? await unload(name) }

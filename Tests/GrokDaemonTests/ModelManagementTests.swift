@@ -57,8 +57,23 @@ import Testing
         #expect(try await Self.loaded(client) == ["gemma", "gemma-twin"])
         let twin = try await client.call(ModelList.self, NoParams()).models.first { $0.name == "gemma-twin" }
         #expect(twin?.keepAliveSeconds == 300 && twin?.isDefault == false)
-        // Unloaded, it is loaded again when asked for; a loaded model is not removed.
+        // An unload lets a running generation finish first.
+        let other = try await daemon.client()
+        let started = Atomic<Bool>(false)
+        let running = Task {
+            var options = Generate.Options()
+            options.temperature = 0
+            options.maxTokens = 64
+            var params = Generate.Params(prompt: "Once upon a time", options: options, stream: true)
+            params.model = "gemma-twin"
+            return try await other.call(Generate.self, params) { _ in started.store(true, ordering: .relaxed) }
+        }
+        #expect(try await eventually { started.load(ordering: .relaxed) })
         #expect(try await client.call(ModelUnload.self, .init(model: "gemma-twin")).unloaded)
+        let finished = try await running.value
+        #expect(finished.finishReason == "length" && finished.ids.count == 64)
+        await other.close()
+        // Unloaded, it is loaded again when asked for; a loaded model is not removed.
         #expect(try await Self.loaded(client) == ["gemma"])
         await #expect(throws: RPCError.self) { _ = try await client.call(ModelRemove.self, .init(model: "gemma")) }
         #expect(try await client.call(ModelRemove.self, .init(model: "gemma-twin")).removed)
