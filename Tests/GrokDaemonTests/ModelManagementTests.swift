@@ -94,7 +94,8 @@ import Testing
         // One model at a time: the idle default makes room for the twin …
         let loaded = try await client.call(ModelLoad.self, .init(model: "gemma-twin"))
         #expect(loaded.loaded && loaded.state == "ready" && loaded.keepAliveSeconds == 1)
-        #expect(try await Self.loaded(client) == ["gemma-twin"])
+        // (The twin may already have outlived its one second: only the default's absence is sure.)
+        #expect(try await !Self.loaded(client).contains("gemma"))
         // … which, idle past its keep-alive, is unloaded.
         var unloaded = false
         for _ in 0..<300 where !unloaded {
