@@ -37,8 +37,7 @@ struct EngineMethods: Sendable {
     private func info(of generator: TextGenerator) -> ModelInfo.Result {
         let file = generator.model.file
         let parameters = file.tensors.values.reduce(0) { $0 + $1.elementCount }
-        let types = Dictionary(grouping: file.tensors.values, by: \.type).mapValues { $0.reduce(0) { $0 + $1.byteCount } }
-        let dominant = types.max { $0.value < $1.value }?.key.name ?? "unknown"
+        let dominant = ModelMethods.quantization(of: file) ?? "unknown"
         return ModelInfo.Result(
             name: file["general.name"]?.stringValue ?? (file.path as NSString).lastPathComponent, path: file.path,
             architecture: file["general.architecture"]?.stringValue ?? "unknown",

@@ -32,7 +32,7 @@ struct ModelDownload: Sendable {
     /// Downloads; `progress` gets (received, total) as bytes arrive.
     func run(progress: @escaping @Sendable (Int64, Int64?) -> Void) async throws {
         try Self.check(url)
-        var offset = resumableOffset()
+        let offset = resumableOffset()
         var request = URLRequest(url: url)
         if offset > 0 { request.setValue("bytes=\(offset)-", forHTTPHeaderField: "Range") }
         try url.absoluteString.write(toFile: sourcePath, atomically: true, encoding: .utf8)
@@ -44,7 +44,6 @@ struct ModelDownload: Sendable {
         } onCancel: {
             session.invalidateAndCancel()
         }
-        offset = receiver.received
         try verify()
         try? FileManager.default.removeItem(atPath: destination)
         try FileManager.default.moveItem(atPath: partialPath, toPath: destination)
@@ -102,7 +101,7 @@ final class DownloadReceiver: NSObject, URLSessionDataDelegate, @unchecked Senda
     private var total: Int64?
     private var failure: Error?
     private var continuation: CheckedContinuation<Void, Error>?
-    private(set) var received: Int64
+    private var received: Int64
 
     init(path: String, offset: Int64, progress: @escaping @Sendable (Int64, Int64?) -> Void, freeBytes: @escaping (String) -> Int64?) {
         self.path = path

@@ -21,25 +21,26 @@ struct ModelMethods: Sendable {
     }
 
     private func list() -> ModelList.Result {
+        let loaded = models.loaded
         var paths = Set<String>()
         var entries: [ModelEntry] = []
         let files = (try? FileManager.default.contentsOfDirectory(atPath: models.settings.folder)) ?? []
         for file in files.sorted(by: { ModelRegistry.name(ofPath: $0) < ModelRegistry.name(ofPath: $1) }) where file.hasSuffix(".gguf") {
             let path = models.settings.folder + "/" + file
             paths.insert(path)
-            entries.append(entry(path: path))
+            entries.append(entry(path: path, loaded: loaded))
         }
-        for model in models.loaded where !paths.contains(model.host.path ?? "") {
-            entries.append(entry(path: model.host.path ?? model.name))
+        for model in loaded where !paths.contains(model.host.path ?? "") {
+            entries.append(entry(path: model.host.path ?? model.name, loaded: loaded))
         }
         return ModelList.Result(models: entries, folder: models.settings.folder)
     }
 
-    /// What a file is, and whether it is loaded.
-    func entry(path: String) -> ModelEntry {
+    /// What a file is, and whether it is among the `loaded` models (default: those loaded now).
+    func entry(path: String, loaded all: [(name: String, host: ModelHost, keepAlive: Duration?, isDefault: Bool)]? = nil) -> ModelEntry {
         let name = ModelRegistry.name(ofPath: path)
         let size = ModelRegistry.fileSize(path)
-        let loaded = models.loaded.first { $0.host.path == path }
+        let loaded = (all ?? models.loaded).first { $0.host.path == path }
         var entry = ModelEntry(
             name: name, path: path, sizeBytes: size, loaded: loaded != nil, state: loaded?.host.summary,
             isDefault: loaded?.isDefault ?? false, keepAliveSeconds: loaded?.keepAlive.map { Int($0.components.seconds) })
@@ -48,12 +49,18 @@ struct ModelMethods: Sendable {
             let architecture = file["general.architecture"]?.stringValue
             entry.architecture = architecture
             entry.contextLength = architecture.flatMap { file["\($0).context_length"]?.intValue }.map { Int($0) }
-            let bytesByType = Dictionary(grouping: file.tensors.values, by: \.type).mapValues { $0.reduce(0) { $0 + $1.byteCount } }
-            entry.quantization = bytesByType.max { $0.value < $1.value }?.key.name
+            entry.quantization = Self.quantization(of: file)
         } catch {
             entry.problem = "\(error)"
         }
         return entry
+    }
+
+    /// The tensor type holding most of a file's bytes (e.g. q4_k): what "the quantisation" of a
+    /// model file means.
+    static func quantization(of file: GGUFFile) -> String? {
+        let bytesByType = Dictionary(grouping: file.tensors.values, by: \.type).mapValues { $0.reduce(0) { $0 + $1.byteCount } }
+        return bytesByType.max { $0.value < $1.value }?.key.name
     }
 
     private func remove(_ requested: String) throws -> ModelRemove.Result {

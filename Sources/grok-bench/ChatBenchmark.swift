@@ -35,9 +35,9 @@ struct ChatBenchmark: AsyncParsableCommand {
         for index in 0..<runs {
             let session = try await sessionWithHistory(client, tokens: 2000, tag: index)
             cold.append(try await ttft(client, .init(session: session, message: "Summarise what we said.", options: Self.options, retrieval: "off")))
-            let (client_, daemon_, reused) = try await ttftWithUsage(
+            let (seen, reported, reused) = try await ttftWithUsage(
                 client, .init(session: session, message: "And in one word?", options: Self.options, retrieval: "off"))
-            warm.append((client_, daemon_))
+            warm.append((seen, reported))
             cached.append(reused)
         }
         report("2,000 tokens of history, first turn", cold, note: "no cache yet")
