@@ -57,13 +57,15 @@ struct ChatMethods: Sendable {
         // Just after the daemon starts, its plugins may still be starting: their tools and
         // retrievers are worth a short wait.
         if params.tools != nil || retrieval != nil { await plugins.waitForStartup(timeout: .seconds(10)) }
-        let tools = try ChatTools.offer(params, available: await plugins.tools())
         let scheduler = try await host.scheduler()
+        let turnFormat = Self.turnFormat(scheduler.generator)
+        let tools = try ChatTools.offer(params, available: await plugins.tools(), format: Self.toolFormat(turnFormat, scheduler.generator))
         let (session, history) = try openSession(store, uid: uid, id: params.session, message: params.message, create: createSession)
         let tokenizer = scheduler.generator.tokenizer
         var prompt = ChatPrompt(message: params.message)
-        prompt.format = Self.turnFormat(scheduler.generator)
-        if let tools { prompt.instructions.append(tools.instructions) }
+        prompt.format = turnFormat
+        prompt.tools = tools
+        if let instructions = tools?.instructions { prompt.instructions.append(instructions) }
         if let schema = given?.format { prompt.instructions.append(Self.formatInstructions(schema)) }
         prompt.profile = profile
         prompt.turns = history.filter { $0.role == "user" || $0.role == "assistant" }.map { ($0.role, $0.content) }
@@ -155,6 +157,12 @@ struct ChatMethods: Sendable {
         let vocabulary = generator.tokenizer.vocabulary
         let text = { (id: Int32?) in id.map { vocabulary.tokens[Int($0)] } ?? "" }
         return .template(template, bos: text(vocabulary.bos), eos: text(vocabulary.eos))
+    }
+
+    /// The tool-call format of the model's template (fenced for the built-in Gemma format).
+    static func toolFormat(_ turns: ChatPrompt.Format, _ generator: TextGenerator) -> ToolCallFormat {
+        guard case .template = turns else { return .fenced }
+        return ToolCallFormat.of(template: generator.model.file["tokenizer.chat_template"]?.stringValue)
     }
 
     private static func citations(_ passages: [RetrievalSearch.Passage]) -> [Chat.Citation] {

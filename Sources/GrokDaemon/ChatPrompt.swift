@@ -37,8 +37,18 @@ struct ChatPrompt {
     /// How many of the most recent turns go into the prompt (set by fitting it to the budget).
     var keptTurns = Int.max
     var message: String
-    /// This turn's tool calls so far (as the model wrote them) and their results.
-    var rounds: [(call: String, result: String)] = []
+    /// One tool call of this turn: the text before it, the call as the model wrote it, and
+    /// the call with its result.
+    struct Round {
+        var opening: String
+        var written: String
+        var call: Chat.ToolCall
+    }
+
+    /// This turn's tool calls so far, with their results.
+    var rounds: [Round] = []
+    /// The tools on offer and their call format, for templates that list them (native formats).
+    var tools: ChatTools?
     /// The start of what the model writes next (a call it opened).
     var answerPrefix = ""
 
@@ -62,25 +72,38 @@ struct ChatPrompt {
     }
 
     /// The conversation after the preamble: kept turns (whole exchanges only: never an answer
-    /// whose question was dropped), the message, then this turn's calls and results.
-    private func messages(keptTurns: Int) -> [(role: String, content: String)] {
+    /// whose question was dropped), the message, then this turn's calls and results as fenced
+    /// blocks (unless `native`, where the template writes them: see `nativeRounds`).
+    private func messages(keptTurns: Int, native: Bool) -> [(role: String, content: String)] {
         var list = Array(turns.suffix(keptTurns).drop { $0.role != "user" })
         list.append(("user", message))
+        guard !native else { return list }
         for round in rounds {
-            list.append(("assistant", round.call))
-            list.append(("user", round.result))
+            list.append(("assistant", round.opening + ChatTools.callBlock(round.written)))
+            list.append(("user", ChatTools.resultBlock(round.call)))
         }
         return list
     }
 
+    /// This turn's calls and results as the template's `tool_calls` and `tool` messages.
+    private var nativeRounds: [TemplateValue] {
+        rounds.enumerated().flatMap { index, round in
+            ToolCallFormat.templateMessages(opening: round.opening, call: round.call, result: ChatTools.resultText(round.call), index: index)
+        }
+    }
+
     /// The whole prompt, with the last `keptTurns` earlier turns.
     func render(keptTurns: Int) throws -> String {
-        let conversation = messages(keptTurns: keptTurns)
         switch format {
         case .gemma:
-            return Self.gemma(folding: preamble, into: conversation) + answerPrefix
+            return Self.gemma(folding: preamble, into: messages(keptTurns: keptTurns, native: false)) + answerPrefix
         case .template(let template, let bos, let eos):
-            return try Self.render(template, bos: bos, eos: eos, system: preamble, conversation) + answerPrefix
+            let native = tools?.format.isNative == true
+            let conversation = messages(keptTurns: keptTurns, native: native)
+            let templateTools = native ? tools.map { ToolCallFormat.templateTools($0.tools) } : nil
+            return try Self.render(
+                template, bos: bos, eos: eos, system: preamble, conversation, after: native ? nativeRounds : [], tools: templateTools)
+                + answerPrefix
         }
     }
 
@@ -97,20 +120,23 @@ struct ChatPrompt {
 
     /// The template's rendering with a system message; if it refuses one, with the system text
     /// folded into the first user message. A template that fails either way is the error.
+    /// `after` holds messages already in the template's shape (tool calls and results).
     private static func render(
-        _ template: ChatTemplate, bos: String, eos: String, system: String, _ conversation: [(role: String, content: String)]
+        _ template: ChatTemplate, bos: String, eos: String, system: String, _ conversation: [(role: String, content: String)],
+        after: [TemplateValue], tools: [TemplateValue]?
     ) throws -> String {
         func values(_ list: [(role: String, content: String)]) -> [TemplateValue] {
-            list.map { .object([("role", .string($0.role)), ("content", .string($0.content))]) }
+            list.map { .object([("role", .string($0.role)), ("content", .string($0.content))]) } + after
         }
         do {
             return try template.render(
-                messages: values([("system", system)] + conversation), addGenerationPrompt: true, bosToken: bos, eosToken: eos)
+                messages: values([("system", system)] + conversation), addGenerationPrompt: true, bosToken: bos, eosToken: eos,
+                tools: tools)
         } catch {
             var folded = conversation
             folded[0].content = system + "\n\n" + folded[0].content
             do {
-                return try template.render(messages: values(folded), addGenerationPrompt: true, bosToken: bos, eosToken: eos)
+                return try template.render(messages: values(folded), addGenerationPrompt: true, bosToken: bos, eosToken: eos, tools: tools)
             } catch {
                 throw RPCError.internalError("the model's chat template failed: \(error.description)")
             }

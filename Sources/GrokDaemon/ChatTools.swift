@@ -5,15 +5,12 @@ import GrokRPC
 
 /// The tools a chat turn offers the model, and how calls and results look in its prompt.
 ///
-/// Gemma has no tool tokens, so a call is a fenced block the model opens with "```tool_call";
-/// from there the sampler follows the grammar of a call (`{"name": …, "arguments": …}` of one
-/// of the offered tools), so even a small model writes a call that parses and fits the
-/// tool's schema. The result goes back as a "```tool_result" block in a user turn.
+/// A call opens as the model's format has it (`ToolCallFormat`): a "```tool_call" fence for
+/// models without tool tokens (Gemma), `<tool_call>` or `[TOOL_CALLS]` for those trained on
+/// them. From there the sampler follows the grammar of a call (`{"name": …, "arguments": …}`
+/// of one of the offered tools), so even a small model writes a call that parses and fits the
+/// tool's schema. The result goes back in the same format.
 struct ChatTools {
-    /// Opens a call; the model writing it ends the free text and starts the constrained call.
-    static let callFence = "```tool_call"
-    /// Opens a result (written by the daemon, after a call).
-    static let resultFence = "```tool_result"
     /// Rounds of calls before the model must answer without tools.
     static let maximumRounds = 4
     /// A tool result longer than this is cut (and says so) before it goes into the prompt.
@@ -23,9 +20,11 @@ struct ChatTools {
     /// The answer must start with a call (`toolChoice: "required"`).
     let required: Bool
     let grammar: JSONGrammar
+    let format: ToolCallFormat
 
-    /// The tools `params` offers (nil for none), checked against what is loaded.
-    static func offer(_ params: Chat.Params, available: [ToolsList.Tool]) throws -> ChatTools? {
+    /// The tools `params` offers (nil for none), checked against what is loaded, for a model
+    /// writing calls in `format`.
+    static func offer(_ params: Chat.Params, available: [ToolsList.Tool], format: ToolCallFormat) throws -> ChatTools? {
         let choice = params.toolChoice ?? "auto"
         guard choice == "auto" || choice == "required" else {
             throw RPCError.invalidParams("toolChoice is auto or required", field: "toolChoice")
@@ -56,17 +55,18 @@ struct ChatTools {
         }
         do {
             let grammar = try JSONGrammar.toolCall(chosen.map { ($0.name, $0.inputSchema) })
-            return ChatTools(tools: chosen, required: choice == "required", grammar: grammar)
+            return ChatTools(tools: chosen, required: choice == "required", grammar: grammar, format: format)
         } catch {
             throw RPCError.invalidParams("a tool's input schema cannot be used: \(error.description)", field: "tools")
         }
     }
 
-    /// What the system text says about the tools.
-    var instructions: String {
+    /// What the system text says about the tools (nil where the chat template lists them).
+    var instructions: String? {
+        guard !format.isNative else { return nil }
         var text = """
             You can call tools. To call one, write only a block like this, with nothing after it:
-            \(Self.callFence)
+            \(ToolCallFormat.fenced.opening)
             {"name": "<tool name>", "arguments": {<arguments>}}
             ```
             Its result comes back in a ```tool_result block; then answer the user with it.
@@ -79,11 +79,16 @@ struct ChatTools {
         return text
     }
 
-    /// The call as it stays in the conversation.
-    static func callBlock(_ json: String) -> String { "\(callFence)\n\(json)\n```" }
+    /// The call as it stays in the conversation (fenced format).
+    static func callBlock(_ json: String) -> String { "\(ToolCallFormat.fenced.opening)\n\(json)\n```" }
 
-    /// The result block for the model.
+    /// The result block for the model (fenced format).
     static func resultBlock(_ call: Chat.ToolCall) -> String {
+        "\(ToolCallFormat.fenced.resultOpening)\n\(resultText(call))\n```"
+    }
+
+    /// A call's result as text for the model: the plugin's text, or its error.
+    static func resultText(_ call: Chat.ToolCall) -> String {
         var body: String
         if let error = call.error {
             body = "error: \(error)"
@@ -95,7 +100,7 @@ struct ChatTools {
             body = "no result"
         }
         if body.count > resultCharacters { body = String(body.prefix(resultCharacters)) + " …(cut)" }
-        return "\(resultFence)\n\(body)\n```"
+        return body
     }
 
     static let cutOffError = "the call was cut off by maxTokens"

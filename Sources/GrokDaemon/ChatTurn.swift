@@ -58,15 +58,15 @@ struct ChatTurn {
                 // With tools, a call opened ends the free text: to be written under the grammar
                 // when calls are offered, or as the end of the answer when no more are. A result
                 // is the daemon's to give: a model that starts writing one has finished.
-                if tools != nil { free.stop += [ChatTools.callFence, ChatTools.resultFence] }
+                if let tools { free.stop += [tools.format.opening, tools.format.resultOpening] }
                 let result = try await generate(prompt, free, grammar: format, stream: stream)
                 record(result)
-                guard offering, result.finishReason == .stop, result.stoppedBy == ChatTools.callFence else { break }
+                guard offering, result.finishReason == .stop, result.stoppedBy == tools?.format.opening else { break }
                 opening = result.text
             }
             // The model opened a call: it writes the rest under the call grammar.
             var calling = prompt
-            calling.answerPrefix = opening + ChatTools.callFence + "\n"
+            calling.answerPrefix = opening + tools!.format.opening + tools!.format.lead
             // Calls are written greedily: the grammar keeps them valid, the most likely tokens
             // keep them sensible.
             var greedy = options
@@ -76,7 +76,7 @@ struct ChatTurn {
             if written.finishReason == .cancelled { break }
             let call = await perform(ChatTools.parse(written.text, finish: written.finishReason))
             calls.append(call)
-            prompt.rounds.append((opening + ChatTools.callBlock(written.text), ChatTools.resultBlock(call)))
+            prompt.rounds.append(ChatPrompt.Round(opening: opening, written: written.text, call: call))
         }
         var outcome = totals!
         outcome.calls = calls

@@ -36,7 +36,7 @@ import Testing
             let globalLayers = windowed.windows.filter { $0 == nil }.count
             let perPosition = 2 * width * MemoryLayout<UInt16>.size
             // Global layers hold every position (1200 of capacity); window layers at most 2 · (512 + 100).
-            let bound = globalLayers * 1200 * perPosition + (c.layers - globalLayers) * 2 * (c.slidingWindow + 100) * perPosition
+            let bound = globalLayers * 1200 * perPosition + (c.layers - globalLayers) * 2 * (c.slidingWindow! + 100) * perPosition
             #expect(windowed.bytes <= bound)
             #expect(windowed.bytes < full.bytes)
             // At the full context the window layers' share shrinks to about two windows each.

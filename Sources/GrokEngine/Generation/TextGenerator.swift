@@ -22,10 +22,10 @@ public struct GenerationResult: Sendable {
 
 /// A loaded model with its tokenizer; generations run on a `Scheduler` over it.
 public final class TextGenerator: @unchecked Sendable {
-    public let model: Gemma3Model
+    public let model: LanguageModel
     public let tokenizer: Tokenizer
 
-    public init(model: Gemma3Model, tokenizer: Tokenizer) {
+    public init(model: LanguageModel, tokenizer: Tokenizer) {
         self.model = model
         self.tokenizer = tokenizer
     }
@@ -33,7 +33,7 @@ public final class TextGenerator: @unchecked Sendable {
     /// Loads a GGUF model and its tokenizer.
     public convenience init(path: String, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws(GGUFError) {
         let file = try GGUFFile(path: path)
-        let model = try Gemma3Model(file: file, threads: threads)
+        let model = try LanguageModel(file: file, threads: threads)
         self.init(model: model, tokenizer: try Tokenizer(file: file))
     }
 }

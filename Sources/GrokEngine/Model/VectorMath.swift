@@ -23,21 +23,15 @@ enum VectorMath {
         rmsNorm(out, rows: rows, weight: weight, epsilon: epsilon)
     }
 
-    /// Rotary position embedding, NeoX layout: dimension i pairs with i + size/2.
-    static func rope(_ head: UnsafeMutablePointer<Float>, size: Int, position: Int, base: Float) {
-        let half = size / 2
-        // The angle grows by a constant factor per pair, multiplied up step by step as ggml
-        // does (not pow per pair), so both engines rotate by the same float angles.
-        let step = pow(base, -2 / Float(size))
-        var angle = Float(position)
-        for i in 0..<half {
-            defer { angle *= step }
-            let (c, s) = (cos(angle), sin(angle))
-            let a = head[i]
-            let b = head[i + half]
-            // Fused as llama.cpp's build fuses them (GCC contracts a·c − b·s into fma(a, c, −b·s)).
-            head[i] = (-(b * s)).addingProduct(a, c)
-            head[i + half] = (b * c).addingProduct(a, s)
+    /// SiLU (x · sigmoid x), as ggml computes it in f32.
+    @inline(__always) static func silu(_ x: Float) -> Float { x / (1 + exp(-x)) }
+
+    /// out[i] ← out[i] + bias[i % bias.count], for rows of `bias.count` values.
+    static func addBias(_ bias: [Float], to out: UnsafeMutablePointer<Float>, rows: Int) {
+        let width = bias.count
+        for row in 0..<rows {
+            let v = out + row * width
+            for i in 0..<width { v[i] += bias[i] }
         }
     }
 

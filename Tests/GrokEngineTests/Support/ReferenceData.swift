@@ -70,8 +70,8 @@ enum ReferenceData {
     static var modelPath: String { DefaultModel.path() }
 
     /// Loaded once for all tests (it is mapped, so this costs no copy).
-    static let model: Result<Gemma3Model, GGUFError> = Result { () throws(GGUFError) in
-        try Gemma3Model(file: GGUFFile(path: modelPath))
+    static let model: Result<LanguageModel, GGUFError> = Result { () throws(GGUFError) in
+        try LanguageModel(file: GGUFFile(path: modelPath))
     }
 }
 

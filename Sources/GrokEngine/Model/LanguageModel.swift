@@ -1,12 +1,14 @@
 import Foundation
 
-/// Gemma 3: weights in place in the mapped GGUF file, and the forward pass.
+/// A decoder-only transformer (Gemma 3, Llama, Qwen 2, Qwen 3): weights in place in the mapped
+/// GGUF file, and the forward pass shared by every family.
 ///
-/// Per layer: RMSNorm → Q/K/V → QK-norm → RoPE (local base on window layers, global base
-/// every 6th layer) → attention → RMSNorm (sandwich) → residual; RMSNorm → GELU-gated FFN →
-/// RMSNorm → residual. Embeddings are scaled by √d and tied to the output projection.
-public final class Gemma3Model: @unchecked Sendable {
-    public let config: Gemma3Config
+/// Per layer: RMSNorm → Q/K/V (+ biases) → QK-norm where the family has it → RoPE → attention
+/// (sliding window on windowed layers) → output projection (→ RMSNorm for sandwich-norm
+/// families) → residual; RMSNorm → gated feed-forward (GELU or SiLU) (→ RMSNorm) → residual.
+/// What differs between families is in `ModelConfig`, read per architecture.
+public final class LanguageModel: @unchecked Sendable {
+    public let config: ModelConfig
     public let file: GGUFFile
     /// The engine's worker threads (one per core by default).
     public let pool: WorkerPool
@@ -14,57 +16,34 @@ public final class Gemma3Model: @unchecked Sendable {
     /// Receives intermediate tensors (name, values) when set: for comparing with other engines.
     public var tracer: (@Sendable (String, [Float]) -> Void)?
     private let embeddings: WeightMatrix
+    /// The output projection: its own matrix, or the embeddings (tied).
+    private let output: WeightMatrix
     private let outputNorm: WeightVector
-    private let blocks: [Gemma3Block]
+    let blocks: [TransformerBlock]
     let workspace = Workspace()
 
-    struct Gemma3Block {
-        let attentionNorm, postAttentionNorm, ffnNorm, postFFNNorm, queryNorm, keyNorm: WeightVector
-        let query, key, value, output, gate, up, down: WeightMatrix
-    }
-
+    /// Loads the model of a GGUF file; an architecture the engine does not run is an error naming it.
     public init(file: GGUFFile, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws(GGUFError) {
-        guard let architecture = file["general.architecture"]?.stringValue else {
-            throw GGUFError("missing general.architecture")
-        }
-        guard architecture == "gemma3" else { throw GGUFError("architecture \(architecture) is not supported yet") }
-        let config = try Gemma3Config(file: file)
+        let config = try ModelConfig(file: file)
         self.config = config
         self.file = file
         pool = WorkerPool(threads: threads)
-        embeddings = try WeightMatrix(file, "token_embd.weight", columns: config.embedding, rows: config.vocabularySize)
-            .packed(using: pool)
+        let table = try WeightMatrix(file, "token_embd.weight", columns: config.embedding, rows: config.vocabularySize)
+        if file.tensors["output.weight"] != nil {
+            // Only looked up row by row: the file's layout serves, no packed copy.
+            embeddings = table
+            output = try WeightMatrix(file, "output.weight", columns: config.embedding, rows: config.vocabularySize)
+                .packed(using: pool)
+        } else {
+            embeddings = table.packed(using: pool)
+            output = embeddings
+        }
         outputNorm = try WeightVector(file, "output_norm.weight", count: config.embedding)
-        var blocks: [Gemma3Block] = []
+        var blocks: [TransformerBlock] = []
         for index in 0..<config.layers {
-            blocks.append(try Self.block(file, index, config, pool))
+            blocks.append(try TransformerBlock(file, index: index, config: config, pool: pool))
         }
         self.blocks = blocks
-    }
-
-    private static func block(_ file: GGUFFile, _ index: Int, _ c: Gemma3Config, _ pool: WorkerPool) throws(GGUFError)
-        -> Gemma3Block
-    {
-        let p = "blk.\(index)."
-        func matrix(_ name: String, columns: Int, rows: Int) throws(GGUFError) -> WeightMatrix {
-            try WeightMatrix(file, p + name, columns: columns, rows: rows).packed(using: pool)
-        }
-        let qWidth = c.heads * c.headSize
-        let kvWidth = c.kvHeads * c.headSize
-        return Gemma3Block(
-            attentionNorm: try WeightVector(file, p + "attn_norm.weight", count: c.embedding),
-            postAttentionNorm: try WeightVector(file, p + "post_attention_norm.weight", count: c.embedding),
-            ffnNorm: try WeightVector(file, p + "ffn_norm.weight", count: c.embedding),
-            postFFNNorm: try WeightVector(file, p + "post_ffw_norm.weight", count: c.embedding),
-            queryNorm: try WeightVector(file, p + "attn_q_norm.weight", count: c.headSize),
-            keyNorm: try WeightVector(file, p + "attn_k_norm.weight", count: c.headSize),
-            query: try matrix("attn_q.weight", columns: c.embedding, rows: qWidth),
-            key: try matrix("attn_k.weight", columns: c.embedding, rows: kvWidth),
-            value: try matrix("attn_v.weight", columns: c.embedding, rows: kvWidth),
-            output: try matrix("attn_output.weight", columns: qWidth, rows: c.embedding),
-            gate: try matrix("ffn_gate.weight", columns: c.embedding, rows: c.feedForward),
-            up: try matrix("ffn_up.weight", columns: c.embedding, rows: c.feedForward),
-            down: try matrix("ffn_down.weight", columns: c.feedForward, rows: c.embedding))
     }
 
     /// A fresh cache for one sequence of up to `capacity` tokens.
@@ -73,7 +52,7 @@ public final class Gemma3Model: @unchecked Sendable {
     }
 
     /// Per layer, the sliding window its cache keeps (nil: a global layer keeps everything).
-    var cacheWindows: [Int?] { (0..<config.layers).map { config.isGlobal(layer: $0) ? nil : config.slidingWindow } }
+    var cacheWindows: [Int?] { config.windows }
 
     /// The most bytes a cache made by `makeCache(capacity:)` can hold, with steps of `step` rows.
     public func cacheBytesBound(capacity: Int, step: Int) -> Int {
@@ -122,28 +101,28 @@ public final class Gemma3Model: @unchecked Sendable {
 
     private func embed(_ tokens: [Int32], into hidden: UnsafeMutablePointer<Float>) {
         let d = config.embedding
-        let scale = Float(d).squareRoot()
+        let scale = config.embeddingScale
         for (b, token) in tokens.enumerated() {
             let out = hidden + b * d
             ReferenceDequantize.row(embeddings.type, embeddings.row(Int(token)), count: d, into: out)
-            for i in 0..<d { out[i] *= scale }
+            if scale != 1 { for i in 0..<d { out[i] *= scale } }
         }
     }
 
-    /// Output norm, then the tied embedding matrix as output projection (vocabulary-sized).
+    /// Output norm, then the output projection (vocabulary-sized).
     /// Into the workspace (reused from step to step: no allocation, no page faults).
     private func logits(_ hidden: UnsafeMutablePointer<Float>, rows: Int) -> UnsafeMutablePointer<Float> {
         let d = config.embedding
         let x = workspace.floats("final", rows * d)
         VectorMath.rmsNorm(from: hidden, into: x, rows: rows, weight: outputNorm.values, epsilon: config.rmsEpsilon)
         let logits = workspace.floats("logits", rows * config.vocabularySize)
-        let input = workspace.quantize(x, rows: rows, columns: d, for: [embeddings.type], pool: pool)[0]
-        pool.matMul(MatMulJob.grouped(embeddings, input, logits, [RowGroup(start: 0, count: rows, alone: true)]))
+        let input = workspace.quantize(x, rows: rows, columns: d, for: [output.type], pool: pool)[0]
+        pool.matMul(MatMulJob.grouped(output, input, logits, [RowGroup(start: 0, count: rows, alone: true)]))
         return logits
     }
 
     /// One block over every row of the step.
-    private func layer(_ block: Gemma3Block, index: Int, hidden: UnsafeMutablePointer<Float>, layout: StepLayout) {
+    private func layer(_ block: TransformerBlock, index: Int, hidden: UnsafeMutablePointer<Float>, layout: StepLayout) {
         let rows = layout.rows
         let scratch = attentionHalf(block, index: index, hidden: hidden, layout: layout)
         residual(block.postAttentionNorm, scratch, into: hidden, rows: rows)
@@ -153,7 +132,7 @@ public final class Gemma3Model: @unchecked Sendable {
 
     /// The last block: after attention only the rows whose logits are wanted go on (as llama.cpp
     /// prunes its last layer), each multiplied alone. Returns those rows' segments, in row order.
-    private func lastLayer(_ block: Gemma3Block, hidden: UnsafeMutablePointer<Float>, layout: StepLayout) -> [StepLayout.Segment] {
+    private func lastLayer(_ block: TransformerBlock, hidden: UnsafeMutablePointer<Float>, layout: StepLayout) -> [StepLayout.Segment] {
         let index = blocks.count - 1
         let d = config.embedding
         let scratch = attentionHalf(block, index: index, hidden: hidden, layout: layout)
@@ -170,15 +149,15 @@ public final class Gemma3Model: @unchecked Sendable {
         return kept
     }
 
-    /// h ← h + norm(x), row by row.
-    private func residual(_ norm: WeightVector, _ x: UnsafeMutablePointer<Float>, into hidden: UnsafeMutablePointer<Float>, rows: Int) {
-        VectorMath.rmsNorm(x, rows: rows, weight: norm.values, epsilon: config.rmsEpsilon)
+    /// h ← h + norm(x) row by row (h ← h + x without a sandwich norm).
+    private func residual(_ norm: WeightVector?, _ x: UnsafeMutablePointer<Float>, into hidden: UnsafeMutablePointer<Float>, rows: Int) {
+        if let norm { VectorMath.rmsNorm(x, rows: rows, weight: norm.values, epsilon: config.rmsEpsilon) }
         for i in 0..<(rows * config.embedding) { hidden[i] += x[i] }
     }
 
     /// Attention of norm(h) for every row; returns the projected output (in the scratch buffer).
     private func attentionHalf(
-        _ block: Gemma3Block, index: Int, hidden: UnsafeMutablePointer<Float>, layout: StepLayout
+        _ block: TransformerBlock, index: Int, hidden: UnsafeMutablePointer<Float>, layout: StepLayout
     ) -> UnsafeMutablePointer<Float> {
         let d = config.embedding
         let normed = workspace.floats("normed", layout.rows * d)
@@ -190,8 +169,8 @@ public final class Gemma3Model: @unchecked Sendable {
         return scratch
     }
 
-    /// h ← h + norm(down(gelu(gate(x)) · up(x))), x = norm(h), for the first `rows` rows.
-    private func feedForwardHalf(_ block: Gemma3Block, index: Int, hidden: UnsafeMutablePointer<Float>, rows: Int, groups: [RowGroup]) {
+    /// h ← h + norm(down(act(gate(x)) · up(x))), x = norm(h), for the first `rows` rows.
+    private func feedForwardHalf(_ block: TransformerBlock, index: Int, hidden: UnsafeMutablePointer<Float>, rows: Int, groups: [RowGroup]) {
         let d = config.embedding
         let normed = workspace.floats("normed", rows * d)
         let scratch = workspace.floats("scratch", rows * d)
@@ -209,7 +188,7 @@ public final class Gemma3Model: @unchecked Sendable {
     }
 
     private func feedForward(
-        _ block: Gemma3Block, index: Int, input: UnsafeMutablePointer<Float>, rows: Int, groups: [RowGroup],
+        _ block: TransformerBlock, index: Int, input: UnsafeMutablePointer<Float>, rows: Int, groups: [RowGroup],
         into out: UnsafeMutablePointer<Float>
     ) {
         let width = config.feedForward
@@ -221,8 +200,14 @@ public final class Gemma3Model: @unchecked Sendable {
         trace("ffn_up-\(index)", up, rows * width)
         // Chunks of 4096 values: even one row is shared by the threads.
         let total = rows * width
+        let gelu = config.activation == .gelu
         pool.run(chunks: (total + 4095) / 4096) { chunk in
-            for i in (chunk * 4096)..<min(total, chunk * 4096 + 4096) { gate[i] = VectorMath.gelu(gate[i]) * up[i] }
+            let range = (chunk * 4096)..<min(total, chunk * 4096 + 4096)
+            if gelu {
+                for i in range { gate[i] = VectorMath.gelu(gate[i]) * up[i] }
+            } else {
+                for i in range { gate[i] = VectorMath.silu(gate[i]) * up[i] }
+            }
         }
         trace("ffn_geglu-\(index)", gate, rows * width)
         let hidden = workspace.quantize(gate, rows: rows, columns: width, for: [block.down.type], pool: pool)[0]

@@ -1,11 +1,11 @@
 import CGrokKernels
 import Foundation
 
-extension Gemma3Model {
+extension LanguageModel {
     /// Grouped-query attention for every row of the step (each row attends within its own
     /// sequence); writes W_o · attention into `out`.
     func attention(
-        _ block: Gemma3Block, index: Int, input: UnsafeMutablePointer<Float>, layout: StepLayout,
+        _ block: TransformerBlock, index: Int, input: UnsafeMutablePointer<Float>, layout: StepLayout,
         into out: UnsafeMutablePointer<Float>
     ) {
         let c = config
@@ -26,35 +26,38 @@ extension Gemma3Model {
         trace("Kcur-\(index)", k, rows * kvWidth)
         trace("Vcur-\(index)", v, rows * kvWidth)
 
-        let base = c.isGlobal(layer: index) ? c.globalRopeBase : c.localRopeBase
-        // QK-norm per head, then RoPE at each row's position; Q also takes the 1/√head scale.
-        VectorMath.rmsNorm(q, rows: rows * c.heads, weight: block.queryNorm.values, epsilon: c.rmsEpsilon)
-        VectorMath.rmsNorm(k, rows: rows * c.kvHeads, weight: block.keyNorm.values, epsilon: c.rmsEpsilon)
-        let scale = 1 / Float(size).squareRoot()
+        if let bias = block.queryBias { VectorMath.addBias(bias.values, to: q, rows: rows) }
+        if let bias = block.keyBias { VectorMath.addBias(bias.values, to: k, rows: rows) }
+        if let bias = block.valueBias { VectorMath.addBias(bias.values, to: v, rows: rows) }
+        // QK-norm per head, then RoPE at each row's position; Q also takes the score scale.
+        if let norm = block.queryNorm { VectorMath.rmsNorm(q, rows: rows * c.heads, weight: norm.values, epsilon: c.rmsEpsilon) }
+        if let norm = block.keyNorm { VectorMath.rmsNorm(k, rows: rows * c.kvHeads, weight: norm.values, epsilon: c.rmsEpsilon) }
+        let scale = c.attentionScale
+        let angles = workspace.floats("rope", c.rope.dimensions)
         for segment in layout.segments {
             for b in 0..<segment.count {
                 let row = segment.start + b
+                c.rope.angles(position: segment.first + b, layer: index, into: angles)
                 for h in 0..<c.heads {
                     let head = q + row * qWidth + h * size
-                    VectorMath.rope(head, size: size, position: segment.first + b, base: base)
+                    c.rope.rotate(head, by: angles)
                     for i in 0..<size { head[i] *= scale }
                 }
-                for h in 0..<c.kvHeads {
-                    VectorMath.rope(k + row * kvWidth + h * size, size: size, position: segment.first + b, base: base)
-                }
+                for h in 0..<c.kvHeads { c.rope.rotate(k + row * kvWidth + h * size, by: angles) }
             }
             segment.cache.append(layer: index, keys: k + segment.start * kvWidth, values: v + segment.start * kvWidth, positions: segment.count)
         }
-        attend(q: q, layout: layout, global: c.isGlobal(layer: index), layer: index, into: mixed)
+        attend(q: q, layout: layout, window: c.windows[index], layer: index, into: mixed)
         trace("kqv_out-\(index)", mixed, rows * qWidth)
         let attended = workspace.quantize(mixed, rows: rows, columns: qWidth, for: [block.output.type], pool: pool)[0]
         pool.matMul(MatMulJob.grouped(block.output, attended, out, layout.groups))
+        if let bias = block.outputBias { VectorMath.addBias(bias.values, to: out, rows: rows) }
     }
 
-    /// softmax(q·K)·V for every row and query head, shared across the worker threads. Local
-    /// layers see the last `slidingWindow` positions; global layers see all of them.
+    /// softmax(q·K)·V for every row and query head, shared across the worker threads. Windowed
+    /// layers see the last `window` positions; global layers see all of them.
     private func attend(
-        q: UnsafeMutablePointer<Float>, layout: StepLayout, global: Bool, layer: Int, into out: UnsafeMutablePointer<Float>
+        q: UnsafeMutablePointer<Float>, layout: StepLayout, window: Int?, layer: Int, into out: UnsafeMutablePointer<Float>
     ) {
         let c = config
         let size = c.headSize
@@ -71,7 +74,7 @@ extension Gemma3Model {
         for segment in layout.segments {
             for b in 0..<segment.count {
                 let position = segment.first + b
-                let start = global ? 0 : max(0, position - c.slidingWindow + 1)
+                let start = window.map { max(0, position - $0 + 1) } ?? 0
                 let cache = segment.cache.layer(layer, from: start)
                 rowsOf.append((cache.keys, cache.values, position - start + 1))
             }
