@@ -27,10 +27,10 @@ struct EngineBenchmark: ParsableCommand {
 
     func run() throws {
         let path = model ?? DefaultModel.path()
-        let engine = try Gemma3Model(file: GGUFFile(path: path), threads: threads)
+        let engine = try LanguageModel(file: GGUFFile(path: path), threads: threads)
         print("engine benchmark: \((path as NSString).lastPathComponent), \(threads) threads")
         // Prompt tokens are arbitrary ids, as llama-bench uses.
-        let tokens = (0..<prompt).map { Int32(2 + ($0 * 7919) % 200_000) }
+        let tokens = (0..<prompt).map { Int32(2 + ($0 * 7919) % max(1, min(200_000, engine.config.vocabularySize - 2))) }
         for _ in 0..<repetitions {
             let cache = engine.makeCache(capacity: prompt)
             let seconds = Self.time { _ = engine.forward(tokens, cache: cache) }
@@ -52,7 +52,7 @@ struct EngineBenchmark: ParsableCommand {
     }
 
     /// `batch` sequences decoding `generate` tokens each, one batched step per token.
-    private func batchedDecode(_ engine: Gemma3Model) {
+    private func batchedDecode(_ engine: LanguageModel) {
         let caches = (0..<batch).map { _ in engine.makeCache(capacity: generate + 2) }
         var next = (0..<batch).map { Int32(2 + $0) }
         let seconds = Self.time {
