@@ -30,6 +30,9 @@ final class ModelRegistry: Sendable {
     private struct State {
         var slots: [String: Slot] = [:]
         var defaultName: String?
+        /// The default model's file: it may lie outside the folder, and is loaded from there
+        /// again after an eviction.
+        var defaultPath: String?
         /// Unloads under way: requests for those names wait for them, then load afresh.
         var unloading: [String: Task<Void, Never>] = [:]
     }
@@ -45,6 +48,7 @@ final class ModelRegistry: Sendable {
         state.withLock { state in
             state.slots[name] = Slot(host: ModelHost(path: defaultModel, limits: settings.limits), keepAlive: nil)
             state.defaultName = name
+            state.defaultPath = defaultModel
         }
     }
 
@@ -64,7 +68,8 @@ final class ModelRegistry: Sendable {
             guard FileManager.default.fileExists(atPath: requested) else { throw RPCError.notFound("model file \(requested)") }
             return (Self.name(ofPath: requested), requested)
         }
-        if let path = state.withLock({ $0.slots[requested]?.host.path }) { return (requested, path) }
+        let known = state.withLock { $0.slots[requested]?.host.path ?? ($0.defaultName == requested ? $0.defaultPath : nil) }
+        if let path = known { return (requested, path) }
         let path = settings.folder + "/" + (requested.hasSuffix(".gguf") ? requested : requested + ".gguf")
         guard FileManager.default.fileExists(atPath: path) else {
             throw RPCError.notFound("model \(requested) (not in \(settings.folder); model.list shows what is)")
@@ -130,7 +135,7 @@ final class ModelRegistry: Sendable {
                 slot.lastUsed = .now
                 if let keepAlive { slot.keepAlive = keepAlive }
                 state.slots[name] = slot
-                if makeDefault { state.defaultName = name }
+                if makeDefault { (state.defaultName, state.defaultPath) = (name, path) }
                 slot.host.lease()
                 return slot.host
             }
@@ -147,7 +152,7 @@ final class ModelRegistry: Sendable {
             let created = ModelHost(path: path, limits: settings.limits)
             let isDefault = name == state.defaultName || makeDefault
             state.slots[name] = Slot(host: created, keepAlive: keepAlive ?? (isDefault ? nil : settings.keepAlive))
-            if makeDefault { state.defaultName = name }
+            if makeDefault { (state.defaultName, state.defaultPath) = (name, path) }
             created.lease()
             return created
         }
