@@ -59,6 +59,10 @@ let package = Package(
             dependencies: ["CGrokKernels", "GrokJSON"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"])]
         ),
+        // Tiny seeded GGUF models of each architecture and the GGUF writer behind them, for
+        // tests and benchmarks (not a product). Optimised even in debug builds: tests write
+        // many models, millions of random weights each.
+        .target(name: "GrokTestModels", dependencies: ["GrokEngine"], swiftSettings: [.unsafeFlags(["-O"])]),
         .target(
             name: "GrokRPC",
             dependencies: [
@@ -126,7 +130,7 @@ let package = Package(
         .executableTarget(
             name: "grok-bench",
             dependencies: [
-                "GrokClient", "GrokJSON", "GrokProtocol", "GrokRPC", "GrokEngine", "GrokPlugins", "GrokStore",
+                "GrokClient", "GrokJSON", "GrokProtocol", "GrokRPC", "GrokEngine", "GrokPlugins", "GrokStore", "GrokTestModels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -138,7 +142,7 @@ let package = Package(
         ),
         .testTarget(name: "GrokPluginsTests", dependencies: ["GrokPlugins", "GrokJSON", "GrokProtocol", "CGrokPlugin"]),
         .testTarget(
-            name: "GrokEngineTests", dependencies: ["GrokEngine", "GrokJSON"], exclude: ["Fixtures"],
+            name: "GrokEngineTests", dependencies: ["GrokEngine", "GrokJSON", "GrokTestModels"], exclude: ["Fixtures"],
             swiftSettings: [.unsafeFlags(["-O"])]
         ),
         .testTarget(
@@ -151,7 +155,8 @@ let package = Package(
         ),
         .testTarget(
             name: "GrokDaemonTests",
-            dependencies: ["GrokDaemon", "GrokClient", "GrokRPC", "GrokJSON", "GrokProtocol", "GrokEngine", "GrokStore", "GrokPlugins", "GrokTemplate"]
+            dependencies: ["GrokDaemon", "GrokClient", "GrokRPC", "GrokJSON", "GrokProtocol", "GrokEngine", "GrokStore", "GrokPlugins", "GrokTemplate",
+                           "GrokTestModels"]
         ),
     ],
     swiftLanguageModes: [.v6]

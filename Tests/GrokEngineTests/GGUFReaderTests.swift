@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import GrokEngine
+import GrokTestModels
 
 @Suite struct GGUFReaderTests {
     /// A valid little file: two metadata keys and one F32 tensor of 8 elements.

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import GrokEngine
+import GrokTestModels
 
 /// Our tokenizers against llama.cpp's own test vectors (its `models/ggml-vocab-*.gguf` files
 /// with `.inp`/`.out`, which `scripts/fetch-conformance` puts in the cache): every vector must

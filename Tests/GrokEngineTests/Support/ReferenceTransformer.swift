@@ -1,0 +1,253 @@
+import Foundation
+@testable import GrokEngine
+
+/// A plain, slow, obviously-correct forward pass in Double for the architectures the engine
+/// runs (gemma3, llama, qwen2, qwen3), written from the papers' and llama.cpp's definitions and
+/// sharing nothing with the engine's model code: it only reads the file (`GGUFFile`) and turns
+/// tensors into numbers (`ReferenceDequantize`).
+///
+/// Every position is recomputed from scratch (no cache), so it is the yardstick for the
+/// engine's cache, batching and sliding window as much as for its arithmetic.
+struct ReferenceTransformer {
+    /// Deliberate bugs, for showing that a comparison's bound would catch them.
+    enum Mistake {
+        /// Gemma 3's local layers rotate with the global base (the file's `rope.freq_base`).
+        case oneRopeBase
+        /// Adjacent pairs where the architecture uses NeoX pairs, and the reverse.
+        case otherPairing
+        /// Gemma 3's local layers see every earlier position.
+        case noWindow
+    }
+
+    struct Matrix {
+        let rows: Int
+        let columns: Int
+        let values: [Double]
+
+        /// y = W·x.
+        func apply(_ x: [Double]) -> [Double] {
+            precondition(x.count == columns)
+            return (0..<rows).map { row in
+                var sum = 0.0
+                for column in 0..<columns { sum += values[row * columns + column] * x[column] }
+                return sum
+            }
+        }
+    }
+
+    struct Layer {
+        let attentionNorm, ffnNorm: [Double]
+        let query, key, value, output, gate, up, down: Matrix
+        let queryBias, keyBias, valueBias: [Double]?
+        let queryNorm, keyNorm: [Double]?
+        let postAttentionNorm, postFFNNorm: [Double]?
+    }
+
+    let architecture: String
+    let embedding, heads, kvHeads, headSize, ropeDimensions: Int
+    let epsilon: Double
+    let ropeBase: Double
+    /// Angles are multiplied by this (1/factor of linear scaling).
+    let ropeScale: Double
+    let frequencyFactors: [Double]?
+    let slidingWindow: Int
+    let tokenEmbedding: Matrix
+    let outputNorm: [Double]
+    let output: Matrix
+    let layers: [Layer]
+    var mistake: Mistake?
+
+    var isGemma3: Bool { architecture == "gemma3" }
+
+    init(path: String) throws {
+        let file = try GGUFFile(path: path)
+        guard let architecture = file["general.architecture"]?.stringValue,
+              ["gemma3", "llama", "qwen2", "qwen3"].contains(architecture) else {
+            throw GGUFError("the reference does not know this architecture")
+        }
+        self.architecture = architecture
+        let p = architecture + "."
+        embedding = try file.requireInt(p + "embedding_length")
+        heads = try file.requireInt(p + "attention.head_count")
+        kvHeads = try file.requireInt(p + "attention.head_count_kv")
+        headSize = try file.requireInt(p + "attention.key_length")
+        ropeDimensions = file[p + "rope.dimension_count"]?.intValue ?? headSize
+        epsilon = try Self.require(file, p + "attention.layer_norm_rms_epsilon")
+        ropeBase = try Self.require(file, p + "rope.freq_base")
+        if file[p + "rope.scaling.type"]?.stringValue == "linear" {
+            ropeScale = try 1 / Self.require(file, p + "rope.scaling.factor")
+        } else {
+            ropeScale = 1
+        }
+        slidingWindow = file[p + "attention.sliding_window"]?.intValue ?? Int.max
+        frequencyFactors = try file.tensors["rope_freqs.weight"].map { try Self.vector(file, $0.name) }
+
+        let feedForward = try file.requireInt(p + "feed_forward_length")
+        let vocabulary = try file.requireTensor("token_embd.weight").rowCount
+        let (d, q, kv) = (embedding, heads * headSize, kvHeads * headSize)
+        tokenEmbedding = try Self.matrix(file, "token_embd.weight", columns: d, rows: vocabulary)
+        outputNorm = try Self.vector(file, "output_norm.weight")
+        output = file.tensors["output.weight"] == nil
+            ? tokenEmbedding : try Self.matrix(file, "output.weight", columns: d, rows: vocabulary)
+        let hasNormedHeads = architecture == "qwen3" || architecture == "gemma3"
+        let gemma3 = architecture == "gemma3"
+        layers = try (0..<file.requireInt(p + "block_count")).map { index in
+            let b = "blk.\(index)."
+            func optional(_ name: String) throws -> [Double]? {
+                try file.tensors[b + name].map { try Self.vector(file, $0.name) }
+            }
+            func required(if condition: Bool, _ name: String) throws -> [Double]? {
+                guard condition else { return nil }
+                return try Self.vector(file, b + name)
+            }
+            return Layer(
+                attentionNorm: try Self.vector(file, b + "attn_norm.weight"),
+                ffnNorm: try Self.vector(file, b + "ffn_norm.weight"),
+                query: try Self.matrix(file, b + "attn_q.weight", columns: d, rows: q),
+                key: try Self.matrix(file, b + "attn_k.weight", columns: d, rows: kv),
+                value: try Self.matrix(file, b + "attn_v.weight", columns: d, rows: kv),
+                output: try Self.matrix(file, b + "attn_output.weight", columns: q, rows: d),
+                gate: try Self.matrix(file, b + "ffn_gate.weight", columns: d, rows: feedForward),
+                up: try Self.matrix(file, b + "ffn_up.weight", columns: d, rows: feedForward),
+                down: try Self.matrix(file, b + "ffn_down.weight", columns: feedForward, rows: d),
+                queryBias: try optional("attn_q.bias"), keyBias: try optional("attn_k.bias"),
+                valueBias: try optional("attn_v.bias"),
+                queryNorm: try required(if: hasNormedHeads, "attn_q_norm.weight"),
+                keyNorm: try required(if: hasNormedHeads, "attn_k_norm.weight"),
+                postAttentionNorm: try required(if: gemma3, "post_attention_norm.weight"),
+                postFFNNorm: try required(if: gemma3, "post_ffw_norm.weight"))
+        }
+    }
+
+    /// The logits after every position of `tokens` (a sequence starting at position 0).
+    func logits(for tokens: [Int32]) -> [[Double]] {
+        var x: [[Double]] = tokens.map { token in
+            let row = Array(tokenEmbedding.values[Int(token) * embedding..<(Int(token) + 1) * embedding])
+            return isGemma3 ? row.map { $0 * Double(embedding).squareRoot() } : row
+        }
+        for (index, layer) in layers.enumerated() {
+            let attended = attention(layer, index: index, x.map { rmsNorm($0, layer.attentionNorm) })
+            for position in x.indices {
+                let o = layer.postAttentionNorm.map { rmsNorm(attended[position], $0) } ?? attended[position]
+                x[position] = zip(x[position], o).map(+)
+            }
+            for position in x.indices {
+                let h = rmsNorm(x[position], layer.ffnNorm)
+                let gate = layer.gate.apply(h), up = layer.up.apply(h)
+                let activated = zip(gate, up).map { (isGemma3 ? gelu($0) : silu($0)) * $1 }
+                let f = layer.down.apply(activated)
+                let normed = layer.postFFNNorm.map { rmsNorm(f, $0) } ?? f
+                x[position] = zip(x[position], normed).map(+)
+            }
+        }
+        return x.map { output.apply(rmsNorm($0, outputNorm)) }
+    }
+
+    /// Self-attention of every position over itself and those before it (in the window).
+    private func attention(_ layer: Layer, index: Int, _ h: [[Double]]) -> [[Double]] {
+        let global = (index + 1) % 6 == 0
+        let local = isGemma3 && !global
+        let q = h.enumerated().map { position, row in
+            rotatedHeads(layer.query.apply(row), layer.queryBias, layer.queryNorm, position: position, local: local)
+        }
+        let k = h.enumerated().map { position, row in
+            rotatedHeads(layer.key.apply(row), layer.keyBias, layer.keyNorm, position: position, local: local)
+        }
+        let v = h.map { row in add(layer.value.apply(row), layer.valueBias) }
+        let group = heads / kvHeads
+        let window = local && mistake != .noWindow ? slidingWindow : Int.max
+        return h.indices.map { position in
+            var mixed: [Double] = []
+            for head in 0..<heads {
+                let kvHead = head / group
+                let seen = Array(max(0, position - window + 1)...position)
+                let query = Array(q[position][head * headSize..<(head + 1) * headSize])
+                let scores = seen.map { j in
+                    let key = k[j][kvHead * headSize..<(kvHead + 1) * headSize]
+                    return zip(query, key).map(*).reduce(0, +) / Double(headSize).squareRoot()
+                }
+                let top = scores.max()!
+                let weights = scores.map { exp($0 - top) }
+                let total = weights.reduce(0, +)
+                for i in 0..<headSize {
+                    mixed.append(zip(seen, weights).map { j, w in w * v[j][kvHead * headSize + i] }.reduce(0, +) / total)
+                }
+            }
+            return layer.output.apply(mixed)
+        }
+    }
+
+    /// Bias, per-head RMSNorm (where the architecture has it) and RoPE of one row of Q or K.
+    private func rotatedHeads(_ row: [Double], _ bias: [Double]?, _ norm: [Double]?, position: Int, local: Bool) -> [Double] {
+        let row = add(row, bias)
+        var out: [Double] = []
+        for start in stride(from: 0, to: row.count, by: headSize) {
+            let head = Array(row[start..<start + headSize])
+            out += rope(norm.map { rmsNorm(head, $0) } ?? head, position: position, local: local)
+        }
+        return out
+    }
+
+    /// Rotates the first `ropeDimensions` of a head by θ_i = p · base^(−2i/n): llama pairs
+    /// (2i, 2i+1), the NeoX-style architectures (i, i + n/2).
+    private func rope(_ head: [Double], position: Int, local: Bool) -> [Double] {
+        let n = ropeDimensions
+        // Gemma 3's local layers: base 10 000 and no scaling (llama.cpp's *_swa parameters).
+        let base = local && mistake != .oneRopeBase ? 10_000 : ropeBase
+        let scale = local ? 1 : ropeScale
+        let adjacent = (architecture == "llama") != (mistake == .otherPairing)
+        var out = head
+        for i in 0..<n / 2 {
+            var theta = Double(position) * pow(base, -2 * Double(i) / Double(n)) * scale
+            if let factors = frequencyFactors { theta /= factors[i] }
+            let (a, b) = adjacent ? (2 * i, 2 * i + 1) : (i, i + n / 2)
+            out[a] = head[a] * cos(theta) - head[b] * sin(theta)
+            out[b] = head[a] * sin(theta) + head[b] * cos(theta)
+        }
+        return out
+    }
+
+    private func rmsNorm(_ v: [Double], _ weight: [Double]) -> [Double] {
+        let scale = 1 / (v.map { $0 * $0 }.reduce(0, +) / Double(v.count) + epsilon).squareRoot()
+        return zip(v, weight).map { $0 * scale * $1 }
+    }
+
+    private func add(_ v: [Double], _ bias: [Double]?) -> [Double] {
+        bias.map { zip(v, $0).map(+) } ?? v
+    }
+
+    private func silu(_ x: Double) -> Double { x / (1 + exp(-x)) }
+
+    /// GELU, tanh approximation.
+    private func gelu(_ x: Double) -> Double {
+        0.5 * x * (1 + tanh((2 / Double.pi).squareRoot() * (x + 0.044715 * x * x * x)))
+    }
+
+    // MARK: Reading
+
+    private static func require(_ file: GGUFFile, _ key: String) throws -> Double {
+        guard let value = file[key]?.doubleValue else { throw GGUFError("missing \(key)") }
+        return value
+    }
+
+    private static func floats(_ file: GGUFFile, _ tensor: GGUFTensor, count: Int) -> [Double] {
+        var floats = [Float](repeating: 0, count: count)
+        floats.withUnsafeMutableBufferPointer { out in
+            ReferenceDequantize.row(tensor.type, file.data(of: tensor), count: count, into: out.baseAddress!)
+        }
+        return floats.map(Double.init)
+    }
+
+    private static func vector(_ file: GGUFFile, _ name: String) throws -> [Double] {
+        let tensor = try file.requireTensor(name)
+        return floats(file, tensor, count: tensor.elementCount)
+    }
+
+    private static func matrix(_ file: GGUFFile, _ name: String, columns: Int, rows: Int) throws -> Matrix {
+        let tensor = try file.requireTensor(name)
+        guard tensor.dimensions == [columns, rows] else {
+            throw GGUFError("\(name) is \(tensor.dimensions), not [\(columns), \(rows)]")
+        }
+        return Matrix(rows: rows, columns: columns, values: floats(file, tensor, count: columns * rows))
+    }
+}
