@@ -331,6 +331,41 @@ static void ISA_FN(row_kquant)(int type, const uint8_t *w, const kblock *pre, in
 #undef KQ_CASE
 }
 
+// Eight F32, F16 or BF16 values of a row as floats.
+static inline __m256 ISA_FN(load_float8)(int type, const uint8_t *p) {
+    if (type == GROK_TYPE_F32) return _mm256_loadu_ps((const float *)p);
+    __m128i h = _mm_loadu_si128((const __m128i *)p);
+    if (type == GROK_TYPE_F16) return _mm256_cvtph_ps(h);
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+}
+
+// F32/F16/BF16 weights against activations of the same type, for up to TILE columns. Lane
+// i % 32 of four fused accumulators per column, summed in the order grok_matmul_float_rows
+// sums them, so the result is the portable one bit for bit; the chains run side by side.
+static void ISA_FN(row_float)(int type, const uint8_t *row, int64_t n, const uint8_t *x, size_t xrb, int nc, float *out,
+                              int64_t os) {
+    if (n % 32 != 0 || nc > TILE) {
+        grok_matmul_float_rows(type, row, n, x, xrb, nc, out, os);
+        return;
+    }
+    const int64_t size = type == GROK_TYPE_F32 ? 4 : 2;
+    __m256 acc[TILE][4];
+    for (int c = 0; c < nc; c++)
+        for (int k = 0; k < 4; k++) acc[c][k] = _mm256_setzero_ps();
+    for (int64_t i = 0; i < n; i += 32) {
+        for (int k = 0; k < 4; k++) {
+            __m256 a = ISA_FN(load_float8)(type, row + (i + 8 * k) * size);
+            for (int c = 0; c < nc; c++)
+                acc[c][k] = _mm256_fmadd_ps(a, ISA_FN(load_float8)(type, x + c * xrb + (i + 8 * k) * size), acc[c][k]);
+        }
+    }
+    for (int c = 0; c < nc; c++) {
+        float lanes[8];
+        _mm256_storeu_ps(lanes, _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(acc[c][0], acc[c][1]), acc[c][2]), acc[c][3]));
+        out[c * os] = grok_hsum8(lanes);
+    }
+}
+
 /// `alone`: round every activation row as a product of one row (see grok_matmul_rows_alone).
 static void ISA_FN(matmul)(int type, const void *w, size_t wrb, int64_t n, int64_t r0, int64_t r1,
                            const void *x, size_t xrb, int64_t cols, float *out, int64_t os, int alone) {
@@ -387,7 +422,7 @@ static void ISA_FN(matmul)(int type, const void *w, size_t wrb, int64_t n, int64
                     ISA_FN(row_kquant)(type, row, unpackK ? kunpacked + (r - rb) * blocksK : NULL, blocksK, xs, xrb, nc,
                                        o, os, !alone && cols >= GROK_TILED_MIN_ROWS, !alone);
                     break;
-                default: grok_matmul_float_rows(type, row, n, xs, xrb, nc, o, os); break;
+                default: ISA_FN(row_float)(type, row, n, xs, xrb, nc, o, os); break;
                 }
             }
         }

@@ -165,7 +165,9 @@ void grok_matmul_float_rows(int type, const uint8_t *row, int64_t n, const uint8
                             float *out, int64_t os) {
     for (int c = 0; c < nc; c++) {
         const uint8_t *xc = x + c * xrb;
-        float acc[8] = {0};
+        // 32 fused accumulators (lane i % 32): four independent chains of eight, which the
+        // SIMD paths keep in four registers, summed in a fixed order.
+        float acc[32] = {0};
         for (int64_t i = 0; i < n; i++) {
             float a, b;
             if (type == GROK_TYPE_F32) {
@@ -178,9 +180,11 @@ void grok_matmul_float_rows(int type, const uint8_t *row, int64_t n, const uint8
                 a = type == GROK_TYPE_F16 ? grok_half_to_float(ha) : bf16_to_float(ha);
                 b = type == GROK_TYPE_F16 ? grok_half_to_float(hb) : bf16_to_float(hb);
             }
-            acc[i & 7] = fmaf(a, b, acc[i & 7]);
+            acc[i & 31] = fmaf(a, b, acc[i & 31]);
         }
-        out[c * os] = grok_hsum8(acc);
+        float lanes[8];
+        for (int j = 0; j < 8; j++) lanes[j] = ((acc[j] + acc[8 + j]) + acc[16 + j]) + acc[24 + j];
+        out[c * os] = grok_hsum8(lanes);
     }
 }
 
