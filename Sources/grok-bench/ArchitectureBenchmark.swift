@@ -34,10 +34,13 @@ struct ArchitectureBenchmark: ParsableCommand {
     @Flag(help: "Skip the default model.")
     var noDefault = false
 
+    @Option(help: "Keep the random models in this folder (e.g. to run llama.cpp on the same files).")
+    var keep: String?
+
     func run() throws {
-        let folder = NSTemporaryDirectory() + "grok-bench-architectures-\(getpid())"
+        let folder = keep ?? NSTemporaryDirectory() + "grok-bench-architectures-\(getpid())"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        defer { if keep == nil { try? FileManager.default.removeItem(atPath: folder) } }
         let chosen = try type.map { name in
             guard let type = GGMLType.allCases.first(where: { $0.name == name && $0.isSupported }) else {
                 throw ValidationError("unknown or unsupported tensor type \(name)")
