@@ -1,23 +1,19 @@
+import GrokEngine
+
 /// SplitMix64: a tiny seeded generator whose stream is the same on every machine and run, so
 /// a seed names one model file byte for byte.
 ///
 /// Every derived value below is integer arithmetic or a single correctly rounded IEEE operation
 /// (no `log`, `sin` …, whose last bits differ between C libraries).
 struct TinyRandom {
-    private var state: UInt64
+    private var source: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { source = SplitMix64(seed: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { source.next() }
 
     /// Uniform in [0, 1), 53 bits.
-    mutating func unit() -> Double { Double(next() >> 11) / Double(UInt64(1) << 53) }
+    mutating func unit() -> Double { source.nextUnit() }
 
     /// Uniform with mean 0 and standard deviation 1 (on ±√3).
     mutating func noise() -> Double { (2 * unit() - 1) * 3.0.squareRoot() }
