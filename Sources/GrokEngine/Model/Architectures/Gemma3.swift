@@ -10,6 +10,9 @@ extension ModelConfig {
         c.activation = .gelu
         c.qkNorm = true
         c.sandwichNorms = true
+        // Gemma 3 27B scales queries by 1/√(embedding / heads) (its query_pre_attn_scalar),
+        // not 1/√headSize; the file does not store it, its 62 layers identify it.
+        if c.layers == 62 { c.attentionScale = 1 / (Float(c.embedding) / Float(c.heads)).squareRoot() }
         let window = file["gemma3.attention.sliding_window"]?.intValue ?? 512
         let globalBase = Float(file["gemma3.rope.freq_base"]?.doubleValue ?? 1_000_000)
         for layer in 0..<c.windows.count {
