@@ -54,7 +54,7 @@ struct ChatTools {
             return nil
         }
         do {
-            let grammar = try JSONGrammar.toolCall(chosen.map { ($0.name, $0.inputSchema) })
+            let grammar = try JSONGrammar.toolCall(chosen.map { ($0.name, $0.inputSchema) }, argumentsKey: format.argumentsKey)
             return ChatTools(tools: chosen, required: choice == "required", grammar: grammar, format: format)
         } catch {
             throw RPCError.invalidParams("a tool's input schema cannot be used: \(error.description)", field: "tools")
@@ -106,14 +106,14 @@ struct ChatTools {
     static let cutOffError = "the call was cut off by maxTokens"
 
     /// The call the model wrote: its name and arguments, or what is wrong with it.
-    static func parse(_ text: String, finish: GenerationResult.FinishReason) -> Chat.ToolCall {
+    static func parse(_ text: String, finish: GenerationResult.FinishReason, argumentsKey: String = "arguments") -> Chat.ToolCall {
         guard finish != .length else {
             return Chat.ToolCall(name: nil, arguments: nil, text: text, error: cutOffError)
         }
         guard let value = try? JSONCodec.parse(string: text), let name = value["name"]?.stringValue else {
             return Chat.ToolCall(name: nil, arguments: nil, text: text, error: "the call is not {\"name\": …, \"arguments\": …}")
         }
-        return Chat.ToolCall(name: name, arguments: value["arguments"] ?? .object([:]), text: text)
+        return Chat.ToolCall(name: name, arguments: value[argumentsKey] ?? value["arguments"] ?? .object([:]), text: text)
     }
 }
 

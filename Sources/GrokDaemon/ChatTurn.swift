@@ -51,6 +51,7 @@ struct ChatTurn {
             // no more calls.
             let offering = tools != nil && calls.count < ChatTools.maximumRounds && !calls.contains { $0.cutOff } && !Self.repeats(calls)
             let opening: String
+            var bare: String?
             if offering, let tools, tools.required, calls.isEmpty {
                 opening = ""  // the answer starts with the call
             } else {
@@ -58,23 +59,36 @@ struct ChatTurn {
                 // With tools, a call opened ends the free text: to be written under the grammar
                 // when calls are offered, or as the end of the answer when no more are. A result
                 // is the daemon's to give: a model that starts writing one has finished.
-                if let tools { free.stop += [tools.format.opening, tools.format.resultOpening] }
+                if let tools { free.stop += [tools.format.opening, tools.format.resultOpening].filter { !$0.isEmpty } }
                 let result = try await generate(prompt, free, grammar: format, stream: stream)
                 record(result)
-                guard offering, result.finishReason == .stop, result.stoppedBy == tools?.format.opening else { break }
-                opening = result.text
+                guard offering, let tools, result.finishReason == .stop else { break }
+                if let opened = result.stoppedBy, opened == tools.format.opening {
+                    opening = result.text
+                } else if let call = tools.format.bareCall(in: result.text, names: tools.tools.map(\.name)) {
+                    // A format without a marker (Llama 3): the answer was the call.
+                    (opening, bare) = ("", call)
+                } else {
+                    break
+                }
             }
-            // The model opened a call: it writes the rest under the call grammar.
-            var calling = prompt
-            calling.answerPrefix = opening + tools!.format.opening + tools!.format.lead
-            // Calls are written greedily: the grammar keeps them valid, the most likely tokens
-            // keep them sensible.
-            var greedy = options
-            greedy.temperature = 0
-            let written = try await generate(calling, greedy, grammar: tools!.grammar, stream: false)
-            record(written)
-            if written.finishReason == .cancelled { break }
-            let call = await perform(ChatTools.parse(written.text, finish: written.finishReason))
+            let written: (text: String, finish: GenerationResult.FinishReason)
+            if let bare {
+                written = (bare, .stop)
+            } else {
+                // The model opened a call: it writes the rest under the call grammar.
+                var calling = prompt
+                calling.answerPrefix = opening + tools!.format.opening + tools!.format.lead
+                // Calls are written greedily: the grammar keeps them valid, the most likely tokens
+                // keep them sensible.
+                var greedy = options
+                greedy.temperature = 0
+                let result = try await generate(calling, greedy, grammar: tools!.grammar, stream: false)
+                record(result)
+                if result.finishReason == .cancelled { break }
+                written = (result.text, result.finishReason)
+            }
+            let call = await perform(ChatTools.parse(written.text, finish: written.finish, argumentsKey: tools!.format.argumentsKey))
             calls.append(call)
             prompt.rounds.append(ChatPrompt.Round(opening: opening, written: written.text, call: call))
         }

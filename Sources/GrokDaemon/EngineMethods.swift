@@ -12,7 +12,7 @@ struct EngineMethods: Sendable {
 
     func register(in table: inout MethodTable) {
         table.register(Tokenize.self) { params, _ in
-            try await models.withModel(nil) { host in
+            try await models.withModel(params.model) { host in
                 try await host.run { generator in
                     Tokenize.Result(ids: generator.tokenizer.encode(
                         params.text, addSpecial: params.addSpecial ?? true, parseSpecial: params.parseSpecial ?? false))
@@ -20,7 +20,7 @@ struct EngineMethods: Sendable {
             }
         }
         table.register(Detokenize.self) { params, _ in
-            try await models.withModel(nil) { host in
+            try await models.withModel(params.model) { host in
                 try await host.run { generator in
                     let vocabularySize = generator.tokenizer.vocabulary.count
                     if let bad = params.ids.first(where: { $0 < 0 || Int($0) >= vocabularySize }) {

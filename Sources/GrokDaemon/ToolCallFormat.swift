@@ -17,22 +17,27 @@ enum ToolCallFormat: Sendable, Equatable {
     case hermes
     /// `[TOOL_CALLS][{"name": …, "arguments": …, "id": …}]`, results in `[TOOL_RESULTS]` (Mistral).
     case mistral
+    /// The whole answer is `{"name": …, "parameters": …}`, results in an `ipython` turn
+    /// (Llama 3.1 to 3.3). No marker opens a call: an answer that is one is taken as one.
+    case llama3
 
     /// The format a chat template writes calls in; fenced for a template that knows none.
     static func of(template source: String?) -> ToolCallFormat {
         guard let source else { return .fenced }
         if source.contains("<tool_call>") { return .hermes }
         if source.contains("[TOOL_CALLS]") { return .mistral }
+        if source.contains("<|python_tag|>"), source.contains("\"parameters\": ") { return .llama3 }
         return .fenced
     }
 
     /// What the model writes to open a call: its free text stops there, and the call is written
-    /// under the grammar of the offered tools.
+    /// under the grammar of the offered tools ("" where no marker opens one).
     var opening: String {
         switch self {
         case .fenced: "```tool_call"
         case .hermes: "<tool_call>"
         case .mistral: "[TOOL_CALLS]"
+        case .llama3: ""
         }
     }
 
@@ -41,6 +46,7 @@ enum ToolCallFormat: Sendable, Equatable {
         switch self {
         case .fenced, .hermes: "\n"
         case .mistral: "["
+        case .llama3: ""
         }
     }
 
@@ -50,7 +56,23 @@ enum ToolCallFormat: Sendable, Equatable {
         case .fenced: "```tool_result"
         case .hermes: "<tool_response>"
         case .mistral: "[TOOL_RESULTS]"
+        case .llama3: "<|start_header_id|>ipython"
         }
+    }
+
+    /// The key of a call's arguments.
+    var argumentsKey: String { self == .llama3 ? "parameters" : "arguments" }
+
+    /// For a format without an opening marker: the call an answer consists of (its JSON text),
+    /// if the whole answer is a call of one of `names`.
+    func bareCall(in answer: String, names: [String]) -> String? {
+        guard opening.isEmpty else { return nil }
+        var text = answer.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.hasPrefix("<|python_tag|>") { text = String(text.dropFirst("<|python_tag|>".count)) }
+        guard text.hasPrefix("{"), let value = try? JSONCodec.parse(string: text), let name = value["name"]?.stringValue,
+            names.contains(name), value[argumentsKey] != nil || value["arguments"] != nil
+        else { return nil }
+        return text
     }
 
     /// Whether the chat template lists the tools and writes calls and results itself.

@@ -60,6 +60,10 @@ import Testing
              ["[AVAILABLE_TOOLS][{\"type\": \"function\", \"function\": {\"name\": \"calc.eval\"",
               "[TOOL_CALLS][{\"name\": \"calc.eval\", \"arguments\": {\"expression\": \"3+3\"}, \"id\": \"call00000\"}]</s>",
               "[TOOL_RESULTS]{\"content\": 6, \"call_id\": \"call00000\"}[/TOOL_RESULTS]"], "</s>"),
+            ("meta-llama-Llama-3.1-8B-Instruct", .llama3,
+             ["Given the following functions", "\"name\": \"calc.eval\"",
+              "<|start_header_id|>assistant<|end_header_id|>\n\n{\"name\": \"calc.eval\", \"parameters\": {\"expression\": \"3+3\"}}<|eot_id|>",
+              "<|start_header_id|>ipython<|end_header_id|>\n\n\"6\"<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n"], "<|eot_id|>"),
         ]
         for (name, format, expected, eos) in cases {
             let source = try String(contentsOfFile: Self.templatePath(name), encoding: .utf8)
@@ -76,7 +80,14 @@ import Testing
             for part in expected { #expect(text.contains(part), "\(name): \(part) is missing from\n\(text)") }
             #expect(!text.contains("```tool"), "\(name)")
         }
-        // Templates without a call format (Gemma's, Llama 3's) keep the fenced blocks.
+        // Llama 3 opens calls with no marker: an answer that is a call of an offered tool is one.
+        let llama = ToolCallFormat.llama3
+        #expect(llama.bareCall(in: " {\"name\": \"calc.eval\", \"parameters\": {\"expression\": \"1+1\"}}\n", names: ["calc.eval"]) != nil)
+        #expect(llama.bareCall(in: "<|python_tag|>{\"name\": \"calc.eval\", \"parameters\": {}}", names: ["calc.eval"]) != nil)
+        #expect(llama.bareCall(in: "{\"name\": \"rm\", \"parameters\": {}}", names: ["calc.eval"]) == nil)
+        #expect(llama.bareCall(in: "The answer is {\"name\": \"calc.eval\"}", names: ["calc.eval"]) == nil)
+        #expect(ToolCallFormat.hermes.bareCall(in: "{\"name\": \"calc.eval\", \"arguments\": {}}", names: ["calc.eval"]) == nil)
+        // Templates without a call format (Gemma's) keep the fenced blocks.
         #expect(ToolCallFormat.of(template: try String(contentsOfFile: Self.templatePath("google-gemma-2-2b-it"), encoding: .utf8)) == .fenced)
     }
 

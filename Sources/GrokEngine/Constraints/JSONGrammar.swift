@@ -45,14 +45,16 @@ public indirect enum JSONGrammar: Sendable, Equatable {
 
     /// The grammar of `{"name": <one of names>, "arguments": <that tool's arguments>}`: a call
     /// of one of `tools` (name → argument schema).
-    public static func toolCall(_ tools: [(name: String, arguments: JSONValue)]) throws(SchemaError) -> JSONGrammar {
+    public static func toolCall(
+        _ tools: [(name: String, arguments: JSONValue)], argumentsKey: String = "arguments"
+    ) throws(SchemaError) -> JSONGrammar {
         var alternatives: [JSONGrammar] = []
         for tool in tools {
             let arguments = try JSONGrammar(schema: tool.arguments)
             alternatives.append(.object(
                 properties: [
                     Property(name: "name", grammar: .literals([Self.serialised(.string(tool.name))])),
-                    Property(name: "arguments", grammar: arguments),
+                    Property(name: argumentsKey, grammar: arguments),
                 ],
                 additional: nil))
         }

@@ -8,10 +8,13 @@ public enum Tokenize: RPCMethod {
         public var text: String
         public var addSpecial: Bool?
         public var parseSpecial: Bool?
-        public init(text: String, addSpecial: Bool? = nil, parseSpecial: Bool? = nil) {
+        /// The model whose tokenizer to use (a name or a path); absent: the default.
+        public var model: String?
+        public init(text: String, addSpecial: Bool? = nil, parseSpecial: Bool? = nil, model: String? = nil) {
             self.text = text
             self.addSpecial = addSpecial
             self.parseSpecial = parseSpecial
+            self.model = model
         }
     }
 
@@ -27,7 +30,12 @@ public enum Detokenize: RPCMethod {
 
     public struct Params: Codable, Sendable {
         public var ids: [Int32]
-        public init(ids: [Int32]) { self.ids = ids }
+        /// The model whose tokenizer to use (a name or a path); absent: the default.
+        public var model: String?
+        public init(ids: [Int32], model: String? = nil) {
+            self.ids = ids
+            self.model = model
+        }
     }
 
     public struct Result: Codable, Sendable {
