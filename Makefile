@@ -44,6 +44,7 @@ bench: release model
 	.build/release/grok-bench rpc
 	.build/release/grok-bench engine
 	.build/release/grok-bench architectures
+	.build/release/grok-bench speculative
 	.build/release/grok-bench serve
 	.build/release/grok-bench chat
 	.build/release/grok-bench plugins

@@ -112,7 +112,9 @@ struct ChatMethods: Sendable {
             usage: Usage(promptTokens: answer.promptTokens, cachedTokens: answer.cachedTokens, completionTokens: outcome.completionTokens,
                          droppedTurns: prompt.droppedTurns),
             timings: Timings(queuedMs: answer.queuedMs, prefillMs: outcome.prefillMs, decodeMs: outcome.decodeMs,
-                             ttftMs: outcome.ttftMs ?? 0, tokensPerSecond: tokensPerSecond))
+                             ttftMs: outcome.ttftMs ?? 0, tokensPerSecond: tokensPerSecond,
+                             draftedTokens: outcome.draftedTokens > 0 ? outcome.draftedTokens : nil,
+                             acceptedDraftTokens: outcome.draftedTokens > 0 ? outcome.acceptedDraftTokens : nil))
     }
 
     /// `chat.prompt`: the prompt `chat` would send, without running the model or storing anything.

@@ -29,11 +29,15 @@ struct ChatTurn {
         var prefillMs = 0.0
         var decodeMs = 0.0
         var ttftMs: Double?
+        var draftedTokens = 0
+        var acceptedDraftTokens = 0
 
         mutating func add(_ result: GenerationResult) {
             completionTokens += result.ids.count
             prefillMs += result.prefillMs
             decodeMs += result.decodeMs
+            draftedTokens += result.draftedTokens
+            acceptedDraftTokens += result.acceptedDraftTokens
             if ttftMs == nil { ttftMs = result.queuedMs + result.prefillMs }
         }
     }

@@ -77,6 +77,7 @@ public struct DaemonConfig: Sendable {
             var prefillChunk: Int?
             var kvCacheMB: Int?
             var promptCacheMB: Int?
+            var draftTokens: Int?
             var maxLoadedModels: Int?
             var keepAliveSeconds: Int?
         }
@@ -123,7 +124,7 @@ public struct DaemonConfig: Sendable {
         "socket", "model", "allowUids", "logLevel", "limits", "engine", "plugins", "builtinPlugins", "pluginTimeoutMs", "database",
     ]
     static let knownEngine: Set<String> = [
-        "maxParallel", "maxQueue", "prefillChunk", "kvCacheMB", "promptCacheMB", "maxLoadedModels", "keepAliveSeconds",
+        "maxParallel", "maxQueue", "prefillChunk", "kvCacheMB", "promptCacheMB", "draftTokens", "maxLoadedModels", "keepAliveSeconds",
     ]
     static let knownLimits: Set<String> = ["maxLineBytes", "maxDepth", "maxInFlight", "maxConnections", "drainTimeoutMs"]
 
@@ -179,6 +180,12 @@ public struct DaemonConfig: Sendable {
             }
             if let megabytes = try positive(given.promptCacheMB, "promptCacheMB", path, section: "engine") {
                 engine.promptCacheBytes = megabytes << 20
+            }
+            if let draft = given.draftTokens {
+                guard (0...64).contains(draft) else {
+                    throw Invalid(description: "config file \(path): engine.draftTokens must be 0 (no speculation) to 64")
+                }
+                engine.draftTokens = draft
             }
             maxLoadedModels = try positive(given.maxLoadedModels, "maxLoadedModels", path, section: "engine") ?? maxLoadedModels
             if let seconds = given.keepAliveSeconds { keepAlive = seconds < 0 ? nil : .seconds(seconds) }

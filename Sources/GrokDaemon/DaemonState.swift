@@ -45,7 +45,7 @@ final class DaemonState: Sendable {
                     let load = model.load
                     return DaemonStatus.ModelStatus(
                         path: path, state: model.summary, engine: model.engine, running: load?.running, queued: load?.queued,
-                        kvCache: model.cacheBytes)
+                        kvCache: model.cacheBytes, speculation: model.speculation)
                 }
             })
         result.plugins = plugins

@@ -73,7 +73,9 @@ struct EngineMethods: Sendable {
             usage: Usage(promptTokens: result.promptTokens, cachedTokens: result.cachedTokens, completionTokens: result.ids.count),
             timings: Timings(
                 queuedMs: result.queuedMs, prefillMs: result.prefillMs, decodeMs: result.decodeMs,
-                ttftMs: result.queuedMs + result.prefillMs, tokensPerSecond: tokensPerSecond),
+                ttftMs: result.queuedMs + result.prefillMs, tokensPerSecond: tokensPerSecond,
+                draftedTokens: result.draftedTokens > 0 ? result.draftedTokens : nil,
+                acceptedDraftTokens: result.draftedTokens > 0 ? result.acceptedDraftTokens : nil),
             logprobs: options.logprobs > 0
                 ? result.logprobs.map { $0.map { Generate.TokenLogprob(id: $0.id, logprob: $0.logprob) } } : nil)
     }

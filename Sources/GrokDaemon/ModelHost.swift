@@ -66,6 +66,13 @@ final class ModelHost: Sendable {
         return DaemonStatus.KVCacheStatus(reservedBytes: bytes.reserved, keptBytes: bytes.kept, budgetBytes: bytes.budget)
     }
 
+    /// Speculative decoding so far; nil until ready.
+    var speculation: DaemonStatus.SpeculationStatus? {
+        guard case .ready(_, let scheduler) = state.withLock({ $0 }) else { return nil }
+        let totals = scheduler.speculation
+        return DaemonStatus.SpeculationStatus(draftedTokens: totals.drafted, acceptedTokens: totals.confirmed)
+    }
+
     /// The shared engine, once the model is ready (a request that arrives while it loads waits
     /// for the load); otherwise the error to answer with.
     func scheduler() async throws -> Scheduler {

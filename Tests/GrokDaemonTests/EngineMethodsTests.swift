@@ -55,6 +55,35 @@ import Testing
         await client.close()
     }
 
+    /// Greedy generations draft by prompt lookup and the model verifies: the tokens are those
+    /// of a daemon that does not speculate (engine.draftTokens 0), the timings and the status
+    /// count the drafts, and streamed pieces still add up to the text.
+    @Test func speculativeDecodingKeepsTheTokensAndCountsTheDrafts() async throws {
+        var options = Generate.Options()
+        options.maxTokens = 40
+        options.temperature = 0
+        let params = Generate.Params(prompt: "The capital of France is", options: options, stream: true)
+        let plain = try await TestDaemon.started(config: #"{"engine":{"draftTokens":0},"builtinPlugins":false}"#, arguments: ["--model", Self.modelPath])
+        let plainClient = try await plain.client()
+        let expected = try await plainClient.call(Generate.self, params)
+        #expect(expected.timings.draftedTokens == nil)
+        await plainClient.close()
+        let (daemon, client) = try await Self.daemonWithModel()
+        defer { withExtendedLifetime(daemon) {} }
+        let pieces = Mutex<[String]>([])
+        let result = try await client.call(Generate.self, params) { progress in
+            if progress["kind"] == "delta", let text = progress["text"]?.stringValue { pieces.withLock { $0.append(text) } }
+        }
+        #expect(result.ids == expected.ids && result.text == expected.text)
+        #expect(pieces.withLock { $0.joined() } == result.text)
+        let drafted = try #require(result.timings.draftedTokens, "the repetitive continuation was not drafted")
+        let accepted = try #require(result.timings.acceptedDraftTokens)
+        #expect(drafted > 0 && accepted > 0 && accepted <= drafted, "\(result.timings)")
+        let status = try #require(try await client.call(DaemonStatus.self, NoParams()).model?.speculation)
+        #expect(status.draftedTokens >= drafted && status.acceptedTokens >= accepted && status.acceptanceRate > 0, "\(status)")
+        await client.close()
+    }
+
     @Test func stopStringsSeedsAndLimits() async throws {
         let (daemon, client) = try await Self.daemonWithModel()
         _ = daemon

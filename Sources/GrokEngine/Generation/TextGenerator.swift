@@ -18,6 +18,10 @@ public struct GenerationResult: Sendable {
     public var cachedTokens: Int = 0
     /// The stop string that ended the generation, if one did (it is not part of `text`).
     public var stoppedBy: String?
+    /// Tokens drafted by prompt lookup and verified by the model (speculative decoding), and
+    /// how many of them it confirmed.
+    public var draftedTokens: Int = 0
+    public var acceptedDraftTokens: Int = 0
 }
 
 /// A loaded model with its tokenizer; generations run on a `Scheduler` over it.

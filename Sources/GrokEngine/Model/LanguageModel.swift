@@ -78,7 +78,8 @@ public final class LanguageModel: @unchecked Sendable {
     }
 
     /// `step(_:)` handing each wanted input's logits to `body` (input index, logits) in place,
-    /// without copying them; the buffer is valid only during the call.
+    /// without copying them; the buffer is valid only during the call. A verifying input gets
+    /// one call per token, in order.
     public func step(_ inputs: [StepInput], logits body: (Int, UnsafeBufferPointer<Float>) -> Void) {
         precondition(inputs.allSatisfy { !$0.tokens.isEmpty })
         let layout = StepLayout(inputs)
@@ -94,8 +95,8 @@ public final class LanguageModel: @unchecked Sendable {
         guard !kept.isEmpty else { return }
         let all = logits(hidden, rows: kept.count)
         let vocabulary = config.vocabularySize
-        for (row, segment) in kept.enumerated() {
-            body(segment.input, UnsafeBufferPointer(start: all + row * vocabulary, count: vocabulary))
+        for (row, input) in kept.enumerated() {
+            body(input, UnsafeBufferPointer(start: all + row * vocabulary, count: vocabulary))
         }
     }
 
@@ -131,22 +132,20 @@ public final class LanguageModel: @unchecked Sendable {
     }
 
     /// The last block: after attention only the rows whose logits are wanted go on (as llama.cpp
-    /// prunes its last layer), each multiplied alone. Returns those rows' segments, in row order.
-    private func lastLayer(_ block: TransformerBlock, hidden: UnsafeMutablePointer<Float>, layout: StepLayout) -> [StepLayout.Segment] {
+    /// prunes its last layer), each multiplied alone. Returns those rows' inputs, in row order.
+    private func lastLayer(_ block: TransformerBlock, hidden: UnsafeMutablePointer<Float>, layout: StepLayout) -> [Int] {
         let index = blocks.count - 1
         let d = config.embedding
         let scratch = attentionHalf(block, index: index, hidden: hidden, layout: layout)
         let (kept, groups) = layout.outputs
-        for (row, segment) in kept.enumerated() {
-            let source = segment.start + segment.count - 1
-            guard source != row else { continue }
+        for (row, (_, source)) in kept.enumerated() where source != row {
             (hidden + row * d).update(from: hidden + source * d, count: d)
             (scratch + row * d).update(from: scratch + source * d, count: d)
         }
         residual(block.postAttentionNorm, scratch, into: hidden, rows: kept.count)
         trace("sa_out-\(index)", hidden, kept.count * d)
         feedForwardHalf(block, index: index, hidden: hidden, rows: kept.count, groups: groups)
-        return kept
+        return kept.map(\.segment.input)
     }
 
     /// h ← h + norm(x) row by row (h ← h + x without a sandwich norm).

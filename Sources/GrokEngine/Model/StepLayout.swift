@@ -4,12 +4,19 @@ public struct StepInput {
     public var tokens: [Int32]
     /// Whether the caller wants the logits after the last token (a prompt's earlier chunks do not).
     public var wantsLogits: Bool
+    /// Whether the caller wants the logits after every token, each row computed exactly as a
+    /// one-token decode step would compute it (to verify drafted tokens).
+    public var verifies: Bool
 
-    public init(cache: KVCache, tokens: [Int32], wantsLogits: Bool = true) {
+    public init(cache: KVCache, tokens: [Int32], wantsLogits: Bool = true, verifies: Bool = false) {
         self.cache = cache
         self.tokens = tokens
         self.wantsLogits = wantsLogits
+        self.verifies = verifies
     }
+
+    /// Whether each row is multiplied alone (a decode token, or tokens being verified).
+    var isAlone: Bool { tokens.count == 1 || verifies }
 }
 
 /// Rows of a step multiplied under one rounding rule: as one batch of that many rows (a
@@ -21,8 +28,9 @@ struct RowGroup {
     let alone: Bool
 }
 
-/// Where each sequence's rows sit in the step's activations: one-token sequences first, then
-/// each longer chunk, in input order within each kind.
+/// Where each sequence's rows sit in the step's activations: rows multiplied alone first
+/// (one-token sequences and verified drafts), then each longer chunk, in input order within
+/// each kind.
 struct StepLayout {
     struct Segment {
         let input: Int
@@ -32,6 +40,8 @@ struct StepLayout {
         /// The cache position of the segment's first row.
         let first: Int
         let wantsLogits: Bool
+        /// Logits after every row (a verified draft), not only the last.
+        let verifies: Bool
     }
 
     let segments: [Segment]
@@ -39,7 +49,7 @@ struct StepLayout {
     let groups: [RowGroup]
 
     init(_ inputs: [StepInput]) {
-        let order = inputs.indices.filter { inputs[$0].tokens.count == 1 } + inputs.indices.filter { inputs[$0].tokens.count > 1 }
+        let order = inputs.indices.filter { inputs[$0].isAlone } + inputs.indices.filter { !inputs[$0].isAlone }
         var segments: [Segment] = []
         var groups: [RowGroup] = []
         var start = 0
@@ -47,20 +57,26 @@ struct StepLayout {
             let input = inputs[index]
             segments.append(Segment(
                 input: index, start: start, count: input.tokens.count, cache: input.cache, first: input.cache.count,
-                wantsLogits: input.wantsLogits))
-            if input.tokens.count > 1 { groups.append(RowGroup(start: start, count: input.tokens.count, alone: false)) }
+                wantsLogits: input.wantsLogits || input.verifies, verifies: input.verifies))
+            if !input.isAlone { groups.append(RowGroup(start: start, count: input.tokens.count, alone: false)) }
             start += input.tokens.count
         }
-        let single = segments.prefix { $0.count == 1 }.count
-        if single > 0 { groups.insert(RowGroup(start: 0, count: single, alone: true), at: 0) }
+        let alone = order.prefix { inputs[$0].isAlone }.reduce(0) { $0 + inputs[$1].tokens.count }
+        if alone > 0 { groups.insert(RowGroup(start: 0, count: alone, alone: true), at: 0) }
         self.segments = segments
         self.groups = groups
         rows = start
     }
 
-    /// The layout after the last layer's attention: one row per segment that wants logits.
-    var outputs: (layout: [Segment], groups: [RowGroup]) {
-        let kept = segments.filter(\.wantsLogits)
-        return (kept, kept.isEmpty ? [] : [RowGroup(start: 0, count: kept.count, alone: true)])
+    /// The rows whose logits are wanted, in row order: the last of each segment that wants
+    /// logits, every row of a verifying one. After the last layer's attention only these go on,
+    /// each multiplied alone.
+    var outputs: (rows: [(segment: Segment, source: Int)], groups: [RowGroup]) {
+        var rows: [(segment: Segment, source: Int)] = []
+        for segment in segments where segment.wantsLogits {
+            let first = segment.verifies ? segment.start : segment.start + segment.count - 1
+            for row in first..<(segment.start + segment.count) { rows.append((segment, row)) }
+        }
+        return (rows, rows.isEmpty ? [] : [RowGroup(start: 0, count: rows.count, alone: true)])
     }
 }

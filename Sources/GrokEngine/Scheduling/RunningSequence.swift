@@ -19,6 +19,14 @@ final class RunningSequence {
 
     /// Prompt tokens already in `cache` (from the prompt cache).
     let reused: Int
+    /// Drafted tokens sent for verification, and how many of them the model confirmed.
+    private(set) var drafted = 0
+    private(set) var confirmed = 0
+    /// How many tokens to draft next: grows while drafts are confirmed whole, shrinks when they
+    /// are not. Steps to skip drafting after drafts kept failing (a rejected row is wasted work).
+    private var draftSize = 4
+    private var draftPause = 0
+    private var draftMisses = 0
     /// Bytes of the engine's KV budget held for this sequence (the most its cache can need).
     var reservedBytes = 0
 
@@ -143,6 +151,61 @@ final class RunningSequence {
         return chosen
     }
 
+    /// Tokens to verify after `next` in the coming step: what followed the latest earlier
+    /// occurrence of the last three (else two) tokens in the prompt and output (prompt lookup),
+    /// at most `limit` and what maxTokens and the context leave. Only for greedy sequences
+    /// without a grammar, whose next tokens do not depend on chance.
+    func draft(limit: Int, contextLength: Int) -> [Int32] {
+        guard limit > 0, request.options.temperature <= 0, matcher == nil, !ids.isEmpty else { return [] }
+        if draftPause > 0 {
+            draftPause -= 1
+            return []
+        }
+        // Verified rows may not reach past maxTokens or the context (where a plain step would stop).
+        let room = min(limit, draftSize, request.options.maxTokens - ids.count - 1, contextLength - cache.count - 2)
+        guard room > 0 else { return [] }
+        return Self.lookup(request.prompt, ids, limit: room)
+    }
+
+    /// Prompt lookup over `prompt + output`: the tokens after the most recent earlier match of
+    /// its last n tokens (n = 3, then 2).
+    static func lookup(_ prompt: [Int32], _ output: [Int32], limit: Int) -> [Int32] {
+        let context = prompt + output
+        for n in [3, 2] where context.count > n {
+            let tail = context.suffix(n)
+            var start = context.count - n - 1
+            while start >= 0 {
+                if context[start..<(start + n)].elementsEqual(tail) {
+                    let follow = start + n
+                    return Array(context[follow..<min(context.count, follow + limit)])
+                }
+                start -= 1
+            }
+        }
+        return []
+    }
+
+    /// Records a verified draft: `sent` tokens drafted, `kept` of them confirmed; the cache
+    /// forgets the rows of the rest.
+    func verified(sent: Int, kept: Int, cacheBefore: Int) {
+        drafted += sent
+        confirmed += kept
+        cache.truncate(to: cacheBefore + 1 + kept)
+        if kept == sent {
+            draftSize = min(2 * draftSize, 64)
+            draftMisses = 0
+        } else if kept > 0 {
+            draftSize = kept + 1
+            draftMisses = 0
+        } else {
+            // Wrong from the first token: draft less, and after repeated misses not at all for
+            // a while (longer each time), so text the lookup cannot predict costs almost nothing.
+            draftSize = max(1, draftSize / 2)
+            draftMisses += 1
+            if draftMisses >= 2 { draftPause = min(64, 1 << draftMisses) }
+        }
+    }
+
     /// The tokens the cache holds now, one per position (prompt, then generated tokens fed back).
     var cachedTokens: [Int32] { Array((request.prompt + ids).prefix(cache.count)) }
 
@@ -154,6 +217,7 @@ final class RunningSequence {
         return GenerationResult(
             text: output.text, ids: ids, finishReason: reason, promptTokens: request.prompt.count,
             prefillMs: (prefillEnd - admitted) / .milliseconds(1), decodeMs: (now - prefillEnd) / .milliseconds(1),
-            logprobs: logprobs, queuedMs: queuedMs, cachedTokens: reused, stoppedBy: output.stoppedBy)
+            logprobs: logprobs, queuedMs: queuedMs, cachedTokens: reused, stoppedBy: output.stoppedBy, draftedTokens: drafted,
+            acceptedDraftTokens: confirmed)
     }
 }

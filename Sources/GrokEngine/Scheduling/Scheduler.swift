@@ -23,6 +23,8 @@ public final class Scheduler: @unchecked Sendable {
     private let promptCache: PromptCache
     private var prefillTurn = 0
     private var pace = StepPace()
+    // Guarded by `condition`: drafted tokens verified so far, and how many were confirmed.
+    private var draftTotals = (drafted: 0, confirmed: 0)
     /// Every token's bytes, made the first time a grammar needs them.
     private lazy var tokenBytes: [[UInt8]] = {
         let tokenizer = generator.tokenizer
@@ -78,6 +80,14 @@ public final class Scheduler: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return (runningCount, queue.count)
+    }
+
+    /// Speculative decoding so far: tokens drafted by prompt lookup and verified, and how many
+    /// the model confirmed (each confirmed token is a decode step saved).
+    public var speculation: (drafted: Int, confirmed: Int) {
+        condition.lock()
+        defer { condition.unlock() }
+        return draftTotals
     }
 
     /// Stops the engine thread; running and waiting requests finish as cancelled.
@@ -186,13 +196,17 @@ public final class Scheduler: @unchecked Sendable {
         return min(limits.prefillBudget, max(limits.prefillChunk, Int(1.5 * decodeMs / rowMs)))
     }
 
-    /// One batched forward pass over every running sequence.
+    /// One batched forward pass over every running sequence. A greedy sequence may add drafted
+    /// tokens after its next one; the step verifies them (each row computed as a decode step
+    /// of its own would compute it), so one step can yield several of its tokens.
     private func runStep() {
         var inputs: [StepInput] = []
-        var owners: [(sequence: RunningSequence, prefill: Int)] = []
+        var owners: [(sequence: RunningSequence, prefill: Int, draft: [Int32])] = []
+        let contextLength = generator.model.config.contextLength
         for sequence in running where !sequence.isPrefilling {
-            inputs.append(StepInput(cache: sequence.cache, tokens: [sequence.next]))
-            owners.append((sequence, 0))
+            let draft = sequence.draft(limit: limits.draftTokens, contextLength: contextLength)
+            inputs.append(StepInput(cache: sequence.cache, tokens: [sequence.next] + draft, verifies: !draft.isEmpty))
+            owners.append((sequence, 0, draft))
         }
         let prefilling = running.filter(\.isPrefilling)
         if !prefilling.isEmpty {
@@ -206,26 +220,54 @@ public final class Scheduler: @unchecked Sendable {
                 guard taken == 0 || sequence.nextSegment(chunk: limits.prefillChunk) <= budget else { continue }
                 let (tokens, final) = sequence.nextPrefill(chunk: limits.prefillChunk, budget: max(1, budget))
                 inputs.append(StepInput(cache: sequence.cache, tokens: tokens, wantsLogits: final))
-                owners.append((sequence, tokens.count))
+                owners.append((sequence, tokens.count, []))
                 budget -= tokens.count
                 taken += 1
             }
             prefillTurn += 1
         }
         var finished: [(RunningSequence, GenerationResult)] = []
-        let contextLength = generator.model.config.contextLength
-        for (sequence, prefill) in owners where prefill > 0 { sequence.prefilledChunk(prefill) }
+        for (sequence, prefill, _) in owners where prefill > 0 { sequence.prefilledChunk(prefill) }
+        let cacheBefore = owners.map(\.sequence.cache.count)
+        // Per input: logits rows seen, drafted tokens confirmed, and whether later rows still count.
+        var rowsSeen = [Int](repeating: 0, count: owners.count)
+        var kept = [Int](repeating: 0, count: owners.count)
+        var open = [Bool](repeating: true, count: owners.count)
         let started = ContinuousClock.now
         generator.model.step(inputs) { index, logits in
-            let sequence = owners[index].sequence
+            let (sequence, _, draft) = owners[index]
+            let row = rowsSeen[index]
+            rowsSeen[index] += 1
+            guard open[index] else { return }
             if let result = sequence.accept(
                 logits, tokenizer: generator.tokenizer, contextLength: contextLength, tokenBytes: { self.tokenBytes }) {
                 finished.append((sequence, result))
+                open[index] = false
+            } else if row < draft.count, sequence.next == draft[row] {
+                kept[index] += 1  // the model chose the drafted token: the next row is its own step
+            } else {
+                open[index] = false
             }
+        }
+        var drafted = 0
+        for (index, owner) in owners.enumerated() where !owner.draft.isEmpty {
+            owner.sequence.verified(sent: owner.draft.count, kept: kept[index], cacheBefore: cacheBefore[index])
+            drafted += owner.draft.count
+        }
+        // Results made mid-step count the whole step's drafts.
+        for index in finished.indices {
+            finished[index].1.draftedTokens = finished[index].0.drafted
+            finished[index].1.acceptedDraftTokens = finished[index].0.confirmed
         }
         let prefillRows = owners.reduce(0) { $0 + $1.prefill }
         pace.record(ms: (ContinuousClock.now - started) / .milliseconds(1), decodeRows: owners.count { $0.prefill == 0 },
                     prefillRows: prefillRows)
+        if drafted > 0 {
+            condition.lock()
+            draftTotals.drafted += drafted
+            draftTotals.confirmed += kept.reduce(0, +)
+            condition.unlock()
+        }
         for (sequence, result) in finished { finish(sequence, result) }
         let finishedIDs = Set(finished.map { ObjectIdentifier($0.0) })
         running.removeAll { finishedIDs.contains(ObjectIdentifier($0)) }

@@ -20,6 +20,9 @@ public struct SchedulerLimits: Sendable, Equatable {
     /// length can need) and the prompt cache. A request that does not fit waits for others to
     /// finish (kept prompts are dropped first); one that could never fit is refused.
     public var kvCacheBytes: Int = 1 << 30
+    /// Tokens a greedy sequence may draft per step by prompt lookup (0: no speculation). The
+    /// model verifies them in the same step; greedy output is the same either way.
+    public var draftTokens: Int = 8
 
     public init(maxParallel: Int = 8, maxQueue: Int = 64, prefillChunk: Int = 8, prefillsPerStep: Int = 8, prefillBudget: Int = 512) {
         precondition(prefillChunk >= 8 && prefillChunk % 4 == 0, "prompt chunks are whole 4-row groups of at least 8 rows")

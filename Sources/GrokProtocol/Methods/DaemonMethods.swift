@@ -58,9 +58,11 @@ extension DaemonStatus {
         public var queued: Int?
         /// Once ready: the KV-cache budget and what holds it.
         public var kvCache: KVCacheStatus?
+        /// Once ready: speculative decoding since the model loaded.
+        public var speculation: SpeculationStatus?
         public init(
             path: String, state: String, engine: String? = nil, running: Int? = nil, queued: Int? = nil,
-            kvCache: KVCacheStatus? = nil
+            kvCache: KVCacheStatus? = nil, speculation: SpeculationStatus? = nil
         ) {
             self.path = path
             self.state = state
@@ -68,6 +70,20 @@ extension DaemonStatus {
             self.running = running
             self.queued = queued
             self.kvCache = kvCache
+            self.speculation = speculation
+        }
+    }
+
+    /// Tokens greedy generations drafted by prompt lookup and had the model verify, how many
+    /// it confirmed (each a decode step saved), and the share confirmed.
+    public struct SpeculationStatus: Codable, Sendable, Equatable {
+        public var draftedTokens: Int
+        public var acceptedTokens: Int
+        public var acceptanceRate: Double
+        public init(draftedTokens: Int, acceptedTokens: Int) {
+            self.draftedTokens = draftedTokens
+            self.acceptedTokens = acceptedTokens
+            acceptanceRate = draftedTokens > 0 ? Double(acceptedTokens) / Double(draftedTokens) : 0
         }
     }
 

@@ -168,11 +168,20 @@ public struct Timings: Codable, Sendable {
     public var decodeMs: Double
     public var ttftMs: Double
     public var tokensPerSecond: Double
-    public init(queuedMs: Double, prefillMs: Double, decodeMs: Double, ttftMs: Double, tokensPerSecond: Double) {
+    /// Speculative decoding: tokens drafted by prompt lookup and verified, and how many of
+    /// them the model confirmed (absent when none were drafted).
+    public var draftedTokens: Int?
+    public var acceptedDraftTokens: Int?
+    public init(
+        queuedMs: Double, prefillMs: Double, decodeMs: Double, ttftMs: Double, tokensPerSecond: Double, draftedTokens: Int? = nil,
+        acceptedDraftTokens: Int? = nil
+    ) {
         self.queuedMs = queuedMs
         self.prefillMs = prefillMs
         self.decodeMs = decodeMs
         self.ttftMs = ttftMs
         self.tokensPerSecond = tokensPerSecond
+        self.draftedTokens = draftedTokens
+        self.acceptedDraftTokens = acceptedDraftTokens
     }
 }
