@@ -95,9 +95,12 @@ struct ChatMethods: Sendable {
         var prepared = try await prepare(params, context, host, createSession: true)
         guard let session = prepared.session else { throw RPCError.internalError("no session was opened") }
         // The session's turns share one prompt cache, whichever connection continues it.
-        let turn = ChatTurn(
+        var turn = ChatTurn(
             engine: engine, scheduler: prepared.scheduler, plugins: plugins, context: context, owner: session.id.hashValue, options: prepared.options,
             format: prepared.format, tools: prepared.tools, stream: params.stream == true, encode: prepared.encode)
+        if prepared.options.temperature <= 0 {
+            turn.history = Self.lookupHistory(prepared.store, owner: context.peer.uid, session: session.id, tokenizer: prepared.scheduler.generator.tokenizer)
+        }
         let outcome = try await turn.run(&prepared.prompt)
         let prompt = prepared.prompt
         let citations = Self.citations(prompt.passages)
@@ -159,6 +162,13 @@ struct ChatMethods: Sendable {
         let vocabulary = generator.tokenizer.vocabulary
         let text = { (id: Int32?) in id.map { vocabulary.tokens[Int($0)] } ?? "" }
         return .template(template, bos: text(vocabulary.bos), eos: text(vocabulary.eos))
+    }
+
+    /// The caller's latest text from other sessions (about 16,000 characters, oldest first), as
+    /// tokens for speculative decoding to draft from; only ever this uid's own messages.
+    static func lookupHistory(_ store: Store, owner: UInt32, session: String, tokenizer: Tokenizer) -> [Int32] {
+        guard let texts = try? store.recentText(owner: owner, excluding: session, characters: 16_000), !texts.isEmpty else { return [] }
+        return tokenizer.encode(texts.reversed().joined(separator: "\n\n"), addSpecial: false)
     }
 
     /// The tool-call format of the model's template (fenced for the built-in Gemma format).

@@ -20,6 +20,8 @@ struct ChatTurn {
     let tools: ChatTools?
     let stream: Bool
     let encode: (String) -> [Int32]
+    /// The user's earlier text, for greedy decoding to draft from.
+    var history: [Int32] = []
 
     /// What the turn produced.
     struct Outcome {
@@ -120,7 +122,7 @@ struct ChatTurn {
         // still refused with the counts if it outgrows the context.
         try await engine.run(
             encode(try prompt.render(keptTurns: prompt.keptTurns)), on: scheduler, options: options, owner: owner, cachePrompt: true, grammar: grammar,
-            stream: stream, context: context)
+            lookupHistory: history, stream: stream, context: context)
     }
 
     /// Runs a parsed call through its plugin; streams `toolCall` before and `toolResult` after.

@@ -86,7 +86,7 @@ struct EngineMethods: Sendable {
     /// constrains the output to a JSON value.
     func run(
         _ prompt: [Int32], on scheduler: Scheduler, options: SamplingOptions, owner: Int, cachePrompt: Bool, grammar: JSONGrammar? = nil,
-        stream streaming: Bool, context: RequestContext
+        lookupHistory: [Int32] = [], stream streaming: Bool, context: RequestContext
     ) async throws -> GenerationResult {
         let cancelled = Atomic<Bool>(false)
         let (events, sink) = AsyncStream<Event>.makeStream()
@@ -111,6 +111,7 @@ struct EngineMethods: Sendable {
                     isCancelled: { cancelled.load(ordering: .relaxed) })
                 request.cachePrompt = cachePrompt
                 request.grammar = grammar
+                request.lookupHistory = lookupHistory
                 do throws(SchedulerRefusal) {
                     try scheduler.submit(request)
                 } catch {

@@ -58,6 +58,24 @@ extension Store {
         }
     }
 
+    /// The owner's latest user and assistant messages outside `session`, newest first, up to
+    /// about `characters` characters: the text speculative decoding drafts from.
+    public func recentText(owner: UInt32, excluding session: String?, characters: Int) throws -> [String] {
+        try pool.read { db in
+            let rows = try String.fetchCursor(db, sql: """
+                SELECT content FROM messages WHERE owner = ? AND session != ? AND role IN ('user', 'assistant')
+                ORDER BY id DESC LIMIT 200
+                """, arguments: [owner, session ?? ""])
+            var texts: [String] = []
+            var total = 0
+            while total < characters, let text = try rows.next() {
+                texts.append(text)
+                total += text.count
+            }
+            return texts
+        }
+    }
+
     private static func message(_ row: Row) -> SessionMessage {
         SessionMessage(
             id: row["id"], role: row["role"], content: row["content"], toolCalls: json(row["tool_calls"]),

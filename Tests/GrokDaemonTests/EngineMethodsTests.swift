@@ -84,6 +84,24 @@ import Testing
         await client.close()
     }
 
+    /// A chat in a new session drafts from the user's earlier sessions too: the same question
+    /// again gets the same answer, with more of it drafted and confirmed.
+    @Test func chatDraftsFromTheUsersEarlierSessions() async throws {
+        let (daemon, client) = try await Self.daemonWithModel()
+        defer { withExtendedLifetime(daemon) {} }
+        var options = Generate.Options()
+        options.maxTokens = 48
+        options.temperature = 0
+        let question = Chat.Params(message: "Describe the harbour town of Port Quill in two sentences.", options: options, retrieval: "off")
+        let first = try await client.call(Chat.self, question)
+        let again = try await client.call(Chat.self, question)
+        #expect(first.session != again.session && first.text == again.text, "\(first.text) | \(again.text)")
+        let before = first.timings.acceptedDraftTokens ?? 0
+        let after = try #require(again.timings.acceptedDraftTokens)
+        #expect(after > before, "drafts confirmed: \(before) without the earlier session, \(after) with it")
+        await client.close()
+    }
+
     @Test func stopStringsSeedsAndLimits() async throws {
         let (daemon, client) = try await Self.daemonWithModel()
         _ = daemon

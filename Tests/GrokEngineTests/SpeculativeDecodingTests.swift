@@ -30,6 +30,10 @@ import Testing
         // No three-token match: two tokens do; none at all: no draft.
         #expect(RunningSequence.lookup([1, 2, 6], [1, 2], limit: 4) == [6, 1, 2])
         #expect(RunningSequence.lookup([1, 2, 3], [4, 5], limit: 4).isEmpty)
+        // Nothing in the context: the user's earlier text, from its latest match of three tokens.
+        let history: [Int32] = [3, 4, 5, 6, 0, 3, 4, 5, 7, 8]
+        #expect(RunningSequence.lookup([1, 2, 3], [4, 5], history: history, limit: 4) == [7, 8])
+        #expect(RunningSequence.lookup([1, 2, 9], [4, 5], history: history, limit: 4).isEmpty)
     }
 
     /// The reference prompts give the same tokens with drafts as without, and llama.cpp's

@@ -77,6 +77,10 @@ extension StoreTests {
         #expect(try store.fork(owner: b, session: session.id, upTo: nil, title: nil) == nil)
         #expect(try store.export(owner: b, session: session.id, markdown: true) == nil)
         #expect(try store.search(owner: b, query: "swordfish", limit: 10).isEmpty)
+        // Speculative decoding drafts from one's own earlier text only.
+        #expect(try store.recentText(owner: b, excluding: nil, characters: 10_000).isEmpty)
+        #expect(try store.recentText(owner: a, excluding: nil, characters: 10_000) == ["noted", "the secret password is swordfish"])
+        #expect(try store.recentText(owner: a, excluding: session.id, characters: 10_000).isEmpty)
         #expect(try store.submitFeedback(owner: b, message: ids[0], rating: -1, comment: nil, correction: nil) == nil)
         #expect(try store.feedback(owner: b, after: nil, limit: 10).0.isEmpty)
         #expect(try store.preference(owner: b, key: "name") == nil && store.preferences(owner: b).isEmpty)

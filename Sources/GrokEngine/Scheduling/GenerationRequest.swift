@@ -13,6 +13,9 @@ public struct GenerationRequest: Sendable {
     /// When set, only tokens that keep the output a valid JSON value of this grammar are
     /// sampled, and the generation ends as soon as the value is complete.
     public var grammar: JSONGrammar?
+    /// Earlier text of the same user (tokens, oldest first): greedy decoding drafts from it
+    /// when the prompt and output have no match (see `Scheduler`, speculative decoding).
+    public var lookupHistory: [Int32] = []
     /// Called while waiting, with the 0-based place in the queue, whenever it changes.
     public var onQueued: @Sendable (Int) -> Void
     /// Called with each piece of text that can be shown, and the token ids it came from.

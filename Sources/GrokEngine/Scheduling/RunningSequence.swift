@@ -164,25 +164,34 @@ final class RunningSequence {
         // Verified rows may not reach past maxTokens or the context (where a plain step would stop).
         let room = min(limit, draftSize, request.options.maxTokens - ids.count - 1, contextLength - cache.count - 2)
         guard room > 0 else { return [] }
-        return Self.lookup(request.prompt, ids, limit: room)
+        return Self.lookup(request.prompt, ids, history: request.lookupHistory, limit: room)
     }
 
     /// Prompt lookup over `prompt + output`: the tokens after the most recent earlier match of
-    /// its last n tokens (n = 3, then 2).
-    static func lookup(_ prompt: [Int32], _ output: [Int32], limit: Int) -> [Int32] {
+    /// its last n tokens (n = 3, then 2); failing that, after the most recent match of the last
+    /// three in the user's `history`.
+    static func lookup(_ prompt: [Int32], _ output: [Int32], history: [Int32] = [], limit: Int) -> [Int32] {
         let context = prompt + output
         for n in [3, 2] where context.count > n {
-            let tail = context.suffix(n)
-            var start = context.count - n - 1
-            while start >= 0 {
-                if context[start..<(start + n)].elementsEqual(tail) {
-                    let follow = start + n
-                    return Array(context[follow..<min(context.count, follow + limit)])
-                }
-                start -= 1
+            if let found = latestMatch(of: context.suffix(n), in: context, before: context.count - n) {
+                return Array(context[found..<min(context.count, found + limit)])
             }
         }
+        if context.count >= 3, let found = latestMatch(of: context.suffix(3), in: history, before: history.count) {
+            return Array(history[found..<min(history.count, found + limit)])
+        }
         return []
+    }
+
+    /// Where the tokens after the latest occurrence of `tail` in `tokens` start (occurrences
+    /// starting before `end`, with at least one token after them), or nil.
+    private static func latestMatch(of tail: ArraySlice<Int32>, in tokens: [Int32], before end: Int) -> Int? {
+        var start = min(end, tokens.count - tail.count - 1)
+        while start >= 0 {
+            if tokens[start..<(start + tail.count)].elementsEqual(tail) { return start + tail.count }
+            start -= 1
+        }
+        return nil
     }
 
     /// Records a verified draft: `sent` tokens drafted, `kept` of them confirmed; the cache
