@@ -79,6 +79,7 @@ struct SpeculativeBenchmark: ParsableCommand {
     func run() throws {
         let generator = try TextGenerator(path: model ?? DefaultModel.path())
         print("speculative decoding: \(generate) tokens per prompt, drafts of up to \(draft) tokens, greedy")
+        verificationCost(generator)
         let noise = ("non-repetitive: random-token prompts", Self.noise(count: 3, length: 48, vocabulary: min(200_000, generator.tokenizer.vocabulary.count)))
         for (name, ids) in Self.workloads.map({ ($0.0, $0.1.map { generator.tokenizer.encode($0, addSpecial: true) }) }) + [noise] {
             let plain = try measure(generator, ids, draftTokens: 0)
@@ -89,6 +90,28 @@ struct SpeculativeBenchmark: ParsableCommand {
                 plain.tokensPerSecond, speculative.tokensPerSecond, speculative.tokensPerSecond / plain.tokensPerSecond,
                 speculative.confirmed, speculative.drafted, acceptance, plain.ids == speculative.ids ? "yes" : "NO"))
         }
+    }
+
+    /// What verifying drafts costs when all are wrong: a decode step with 1, 2, 4 and 8 drafted
+    /// rows against a plain one (median of 15 steps each, the cache put back after each).
+    private func verificationCost(_ generator: TextGenerator) {
+        let model = generator.model
+        let prompt = generator.tokenizer.encode(Self.article, addSpecial: true)
+        let cache = model.makeCache(capacity: prompt.count + 16)
+        _ = model.forward(prompt, cache: cache)
+        func stepMs(drafts: Int) -> Double {
+            var times: [Double] = []
+            for _ in 0..<15 {
+                let tokens = [Int32](repeating: 506, count: 1 + drafts)
+                let length = cache.count
+                times.append(1000 * EngineBenchmark.time { model.step([StepInput(cache: cache, tokens: tokens, verifies: drafts > 0)]) { _, _ in } })
+                cache.truncate(to: length)
+            }
+            return times.sorted()[times.count / 2]
+        }
+        let plain = stepMs(drafts: 0)
+        let costs = [1, 2, 4, 8].map { drafts in String(format: "%d drafted ×%.2f", drafts, stepMs(drafts: drafts) / plain) }
+        print(String(format: "a step with wrong drafts, against a plain step (%.1f ms): ", plain) + costs.joined(separator: ", "))
     }
 
     /// Decode tokens/s over the prompts (one at a time, best of the repetitions), with the output.
