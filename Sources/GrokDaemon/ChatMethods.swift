@@ -68,6 +68,7 @@ struct ChatMethods: Sendable {
         if let instructions = tools?.instructions { prompt.instructions.append(instructions) }
         if let schema = given?.format { prompt.instructions.append(Self.formatInstructions(schema)) }
         prompt.profile = profile
+        prompt.exemplars = (try? store.exemplars(owner: uid, similarTo: params.message, limit: 2))?.map { ($0.question, $0.answer) } ?? []
         prompt.turns = history.filter { $0.role == "user" || $0.role == "assistant" }.map { ($0.role, $0.content) }
         if let retrieval {
             prompt.passages = await plugins.search(params.message, k: retrieval.k, timeout: .seconds(2), only: retrieval.sources).passages
@@ -81,7 +82,7 @@ struct ChatMethods: Sendable {
             tokenizer.encode(text, addSpecial: !(bos.map { !$0.isEmpty && text.hasPrefix($0) } ?? false), parseSpecial: true)
         }
         let limit = min(contextBudget, scheduler.generator.model.config.contextLength) - options.maxTokens
-        let fitted = try fit(prompt, limit: limit, maxTokens: options.maxTokens, encode: encode)
+        let fitted = try fitWithExemplars(&prompt, limit: limit, maxTokens: options.maxTokens, encode: encode)
         prompt.keptTurns = fitted.kept
         // The first round's prompt is the one just fitted: its tokens are reused, not encoded again.
         let fittedText = try prompt.render(keptTurns: fitted.kept)
@@ -251,6 +252,22 @@ struct ChatMethods: Sendable {
     /// How many recent turns fit in `limit` with the rest of the prompt (whole exchanges dropped
     /// oldest first), and the prompt's tokens with them. Nothing is cut silently: what cannot fit even
     /// without history is the "context too long" error with the counts.
+    /// `fit`, then the exemplars if they fit beside the turns kept without them (turns of the
+    /// conversation come first).
+    private func fitWithExemplars(_ prompt: inout ChatPrompt, limit: Int, maxTokens: Int, encode: (String) -> [Int32]) throws
+        -> (kept: Int, tokens: [Int32])
+    {
+        let exemplars = prompt.exemplars
+        prompt.exemplars = []
+        let plain = try fit(prompt, limit: limit, maxTokens: maxTokens, encode: encode)
+        guard !exemplars.isEmpty else { return plain }
+        prompt.exemplars = exemplars
+        let tokens = encode(try prompt.render(keptTurns: plain.kept))
+        if tokens.count <= limit { return (plain.kept, tokens) }
+        prompt.exemplars = []
+        return plain
+    }
+
     private func fit(_ prompt: ChatPrompt, limit: Int, maxTokens: Int, encode: (String) -> [Int32]) throws -> (kept: Int, tokens: [Int32]) {
         var kept = prompt.turns.count
         while true {

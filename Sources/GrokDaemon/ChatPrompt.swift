@@ -32,6 +32,8 @@ struct ChatPrompt {
     var instructions: [String] = []
     var profile: [(key: String, value: JSONValue)] = []
     var passages: [RetrievalSearch.Passage] = []
+    /// Questions of this user with the answers they approved, similar to the message.
+    var exemplars: [(question: String, answer: String)] = []
     /// Earlier turns, oldest first (role "user" or "assistant").
     var turns: [(role: String, content: String)] = []
     /// How many of the most recent turns go into the prompt (set by fitting it to the budget).
@@ -64,11 +66,22 @@ struct ChatPrompt {
             text += "\n\nAbout the user:"
             for (key, value) in shown { text += "\n- \(key): \(value.stringValue ?? value.description)" }
         }
+        if !exemplars.isEmpty {
+            text += "\n\nAnswers this user approved for similar questions:"
+            for (question, answer) in exemplars {
+                text += "\n- Q: \(Self.clipped(question, 300))\n  A: \(Self.clipped(answer, 800))"
+            }
+        }
         if !passages.isEmpty {
             text += "\n\nPassages:"
             for (index, passage) in passages.enumerated() { text += "\n[\(index + 1)] (\(passage.citation)) \(passage.text)" }
         }
         return text
+    }
+
+    /// `text` cut to `characters`, marked when cut.
+    private static func clipped(_ text: String, _ characters: Int) -> String {
+        text.count <= characters ? text : String(text.prefix(characters)) + " …"
     }
 
     /// The conversation after the preamble: kept turns (whole exchanges only: never an answer

@@ -106,6 +106,12 @@ struct MemoryMethods: Sendable {
                 return FeedbackSubmit.Result(id: id)
             }
         }
+        table.register(LearnStatus.self) { _, context in
+            try run(context) { store, uid in LearnStatus.Result(exemplars: try store.exemplarCount(owner: uid)) }
+        }
+        table.register(LearnReset.self) { _, context in
+            try run(context) { store, uid in LearnReset.Result(forgotten: try store.forgetExemplars(owner: uid)) }
+        }
         table.register(FeedbackList.self) { params, context in
             let limit = try Self.limit(params.limit)
             let cursor = try Self.cursor(params.cursor)

@@ -40,7 +40,9 @@ extension Store {
             else { return nil }
             try db.execute(sql: "INSERT INTO feedback(message, owner, rating, comment, correction, created) VALUES (?, ?, ?, ?, ?, ?)",
                            arguments: [message, owner, rating, comment, correction, Date().timeIntervalSince1970])
-            return db.lastInsertedRowID
+            let id = db.lastInsertedRowID
+            try Self.learnExemplar(db, owner: owner, message: message, approved: rating > 0, correction: correction)
+            return id
         }
     }
 

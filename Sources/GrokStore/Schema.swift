@@ -67,6 +67,32 @@ enum Schema {
             // before v2; "stop", "length" or "cancelled" for answers.
             try db.execute(sql: "ALTER TABLE messages ADD COLUMN finish TEXT")
         }
+        migrator.registerMigration("v3 exemplars learned from feedback") { db in
+            // A question and the answer the user approved (or the correction they gave); they
+            // go with their message, or all at once when the user asks to forget.
+            try db.execute(sql: """
+                CREATE TABLE exemplars (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    owner INTEGER NOT NULL,
+                    message INTEGER UNIQUE,
+                    question TEXT NOT NULL,
+                    answer TEXT NOT NULL,
+                    created REAL NOT NULL
+                );
+                CREATE INDEX exemplars_by_owner ON exemplars(owner, id);
+                CREATE VIRTUAL TABLE exemplars_fts USING fts5(question);
+                CREATE TRIGGER exemplars_fts_insert AFTER INSERT ON exemplars BEGIN
+                    INSERT INTO exemplars_fts(rowid, question) VALUES (new.id, new.question);
+                END;
+                CREATE TRIGGER exemplars_fts_delete AFTER DELETE ON exemplars BEGIN
+                    DELETE FROM exemplars_fts WHERE rowid = old.id;
+                END;
+                -- Deleting the conversation deletes what was learned from it.
+                CREATE TRIGGER exemplars_follow_messages AFTER DELETE ON messages BEGIN
+                    DELETE FROM exemplars WHERE message = old.id;
+                END;
+                """)
+        }
         return migrator
     }
 }

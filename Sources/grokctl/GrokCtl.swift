@@ -15,7 +15,7 @@ struct GrokCtl: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             AskCommand.self, ChatCommand.self, StatusCommand.self, PingCommand.self, GenerateCommand.self, PluginsCommand.self, ToolsCommand.self, SearchCommand.self,
-            DocsCommand.self, SessionCommand.self, PrefsCommand.self, FeedbackCommand.self,
+            DocsCommand.self, SessionCommand.self, PrefsCommand.self, FeedbackCommand.self, LearnCommand.self,
             ModelsCommand.self, StopCommand.self, CallCommand.self,
         ])
 }

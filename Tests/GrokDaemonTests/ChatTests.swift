@@ -107,6 +107,30 @@ import Testing
         await client.close()
     }
 
+    /// An answer corrected (or rated up) becomes an exemplar: the system text of a similar
+    /// question shows it, an unrelated one does not; `grokctl learn` shows and forgets it.
+    @Test func approvedAnswersBecomeExemplarsForSimilarQuestions() async throws {
+        let (daemon, client) = try await EngineMethodsTests.daemonWithModel()
+        defer { withExtendedLifetime(daemon) {} }
+        let first = try await client.call(Chat.self, .init(message: "How do I reverse a list in Python?", options: Self.greedy(8), retrieval: "off"))
+        _ = try await client.call(FeedbackSubmit.self, .init(messageId: first.messageId, rating: 1, correction: "Use reversed(items) or items[::-1]."))
+        #expect(try await client.call(LearnStatus.self, NoParams()).exemplars == 1)
+        let similar = Chat.Params(message: "What is the way to reverse a Python list?", retrieval: "off")
+        let shown = try await client.call(ChatPromptPreview.self, similar).prompt
+        #expect(shown.contains("Answers this user approved for similar questions:\n- Q: How do I reverse a list in Python?\n  A: Use reversed(items) or items[::-1]."), "\(shown)")
+        let unrelated = try await client.call(ChatPromptPreview.self, .init(message: "Tell me about the weather today", retrieval: "off")).prompt
+        #expect(!unrelated.contains("Answers this user approved"))
+        let socket = ["--socket", daemon.socketPath, "--no-autostart"]
+        let (status, output) = try await ExampleClientTests.run(TestDaemon.grokctl, ["learn", "status"] + socket, environment: daemon.environment)
+        // Not on a terminal, grokctl prints the result as JSON.
+        #expect(status == 0 && (try? JSONCodec.parse(string: output))?["exemplars"] == 1, "\(output)")
+        let (_, reset) = try await ExampleClientTests.run(TestDaemon.grokctl, ["learn", "reset"] + socket, environment: daemon.environment)
+        #expect((try? JSONCodec.parse(string: reset))?["forgotten"] == 1, "\(reset)")
+        #expect(try await !client.call(ChatPromptPreview.self, similar).prompt.contains("Answers this user approved"))
+        #expect(try await client.call(LearnStatus.self, NoParams()).exemplars == 0)
+        await client.close()
+    }
+
     /// `format` with a JSON Schema: twenty different questions, twenty answers that parse and
     /// follow the schema.
     @Test func aFormatGivesJSONThatFollowsTheSchema() async throws {

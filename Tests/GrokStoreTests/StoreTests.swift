@@ -16,7 +16,8 @@ import Testing
     @Test func createsTheSchemaOnAnEmptyFileAndReopensIt() throws {
         let path = try Self.temporaryPath()
         let store = try Store(path: path)
-        #expect(try store.schemaVersions() == ["v1 sessions, messages, preferences, feedback", "v2 how an answer ended"])
+        #expect(try store.schemaVersions() == ["v1 sessions, messages, preferences, feedback", "v2 how an answer ended",
+                                                "v3 exemplars learned from feedback"])
         #expect(try store.integrityCheck() == "ok")
         let session = try store.createSession(owner: 1000, title: "first", model: nil)
         #expect(try store.append(owner: 1000, session: session.id, messages: [NewMessage(role: "user", content: "hello")])?.count == 1)
@@ -38,7 +39,7 @@ extension StoreTests {
         }
         try pool.close()
         let store = try Store(path: path)
-        #expect(try store.schemaVersions().count == 2)
+        #expect(try store.schemaVersions().count == 3)
         #expect(try store.session(owner: 1000, id: "s1")?.1.map(\.content) == ["kept"])
         var answer = NewMessage(role: "assistant", content: "cut short")
         answer.finish = "cancelled"
@@ -59,6 +60,40 @@ extension StoreTests {
     }
 
     /// Every method, as uid 2000 on uid 1000's rows: nothing found, nothing changed.
+    /// Feedback teaches exemplars: an answer rated up, or a correction, for the question before
+    /// it; offered to similar questions of the same uid only; unlearned by a rating down,
+    /// with the session, or all at once; kept across reopening.
+    @Test func exemplarsAreLearnedFromFeedbackAndForgotten() throws {
+        let path = try Self.temporaryPath()
+        let store = try Store(path: path)
+        let a: UInt32 = 1000, b: UInt32 = 2000
+        let session = try store.createSession(owner: a, title: "t", model: nil)
+        let ids = try #require(try store.append(owner: a, session: session.id, messages: [
+            NewMessage(role: "user", content: "How do I reverse a list in Python?"), NewMessage(role: "assistant", content: "Use reversed(list)."),
+            NewMessage(role: "user", content: "How do I sort a dictionary by value?"), NewMessage(role: "assistant", content: "No idea."),
+        ]))
+        _ = try store.submitFeedback(owner: a, message: ids[1], rating: 1, comment: nil, correction: nil)
+        _ = try store.submitFeedback(owner: a, message: ids[3], rating: -1, comment: nil, correction: "sorted(d.items(), key=lambda kv: kv[1])")
+        #expect(try store.exemplarCount(owner: a) == 2 && store.exemplarCount(owner: b) == 0)
+        let reverse = try store.exemplars(owner: a, similarTo: "what is the way to reverse a python list", limit: 2)
+        #expect(reverse == [Store.Exemplar(question: "How do I reverse a list in Python?", answer: "Use reversed(list).")])
+        let sort = try store.exemplars(owner: a, similarTo: "sort my dictionary by its values", limit: 2)
+        #expect(sort.map(\.answer) == ["sorted(d.items(), key=lambda kv: kv[1])"])
+        #expect(try store.exemplars(owner: a, similarTo: "what is the weather like", limit: 2).isEmpty)
+        #expect(try store.exemplars(owner: b, similarTo: "reverse a python list", limit: 2).isEmpty)
+        // A rating down without a correction unlearns; what is left survives reopening.
+        _ = try store.submitFeedback(owner: a, message: ids[1], rating: -1, comment: "wrong after all", correction: nil)
+        let reopened = try Store(path: path)
+        #expect(try reopened.exemplarCount(owner: a) == 1)
+        #expect(try reopened.forgetExemplars(owner: b) == 0 && reopened.exemplarCount(owner: a) == 1)
+        #expect(try reopened.forgetExemplars(owner: a) == 1 && reopened.exemplarCount(owner: a) == 0)
+        // Deleting the session takes its exemplars with it.
+        _ = try reopened.submitFeedback(owner: a, message: ids[3], rating: 1, comment: nil, correction: nil)
+        #expect(try reopened.exemplarCount(owner: a) == 1)
+        #expect(try reopened.delete(owner: a, session: session.id))
+        #expect(try reopened.exemplarCount(owner: a) == 0)
+    }
+
     @Test func oneUidNeverSeesOrChangesAnothersRows() throws {
         let store = try Store(path: try Self.temporaryPath())
         let a: UInt32 = 1000, b: UInt32 = 2000

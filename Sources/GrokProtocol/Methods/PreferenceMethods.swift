@@ -105,3 +105,26 @@ public enum FeedbackList: RPCMethod {
         }
     }
 }
+
+/// `learn.status {}` → what the daemon has learned from the caller's feedback.
+public enum LearnStatus: RPCMethod {
+    public static let name = "learn.status"
+    public typealias Params = NoParams
+    public struct Result: Codable, Sendable {
+        /// Questions with the answer the caller rated up or corrected, offered to similar questions.
+        public var exemplars: Int
+        public init(exemplars: Int) { self.exemplars = exemplars }
+    }
+}
+
+/// `learn.reset {}` → forgets what was learned from the caller's feedback (the feedback itself
+/// and the conversations stay).
+public enum LearnReset: RPCMethod {
+    public static let name = "learn.reset"
+    public typealias Params = NoParams
+    public struct Result: Codable, Sendable {
+        /// Exemplars forgotten.
+        public var forgotten: Int
+        public init(forgotten: Int) { self.forgotten = forgotten }
+    }
+}
