@@ -94,7 +94,7 @@ enum ToolCallFormat: Sendable, Equatable {
     /// The assistant message holding a call (with the text the model wrote before it), and the
     /// `tool` message with its result. Mistral's templates insist on nine-character call ids.
     static func templateMessages(opening: String, call: Chat.ToolCall, result: String, index: Int) -> [TemplateValue] {
-        let id = "call" + String(String(index + 100_000).suffix(5))
+        let id = String(format: "call%05d", index)
         let function = TemplateValue.object([
             ("name", .string(call.name ?? "")), ("arguments", templateValue(call.arguments ?? .object([:]))),
         ])

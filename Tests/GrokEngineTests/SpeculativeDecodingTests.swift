@@ -25,15 +25,15 @@ import Testing
 
     @Test func lookupProposesWhatFollowedTheLastMatch() {
         // The last three tokens (7 8 9) occurred before, followed by 1 2; the latest match wins.
-        #expect(RunningSequence.lookup([5, 7, 8, 9, 4, 4, 7, 8, 9, 1, 2], [3, 7, 8, 9], limit: 8) == [1, 2, 3, 7, 8, 9])
-        #expect(RunningSequence.lookup([5, 7, 8, 9, 4, 4, 7, 8, 9, 1, 2], [3, 7, 8, 9], limit: 2) == [1, 2])
+        #expect(RunningSequence.lookup(in: [5, 7, 8, 9, 4, 4, 7, 8, 9, 1, 2] + [3, 7, 8, 9], limit: 8) == [1, 2, 3, 7, 8, 9])
+        #expect(RunningSequence.lookup(in: [5, 7, 8, 9, 4, 4, 7, 8, 9, 1, 2] + [3, 7, 8, 9], limit: 2) == [1, 2])
         // No three-token match: two tokens do; none at all: no draft.
-        #expect(RunningSequence.lookup([1, 2, 6], [1, 2], limit: 4) == [6, 1, 2])
-        #expect(RunningSequence.lookup([1, 2, 3], [4, 5], limit: 4).isEmpty)
+        #expect(RunningSequence.lookup(in: [1, 2, 6] + [1, 2], limit: 4) == [6, 1, 2])
+        #expect(RunningSequence.lookup(in: [1, 2, 3] + [4, 5], limit: 4).isEmpty)
         // Nothing in the context: the user's earlier text, from its latest match of three tokens.
         let history: [Int32] = [3, 4, 5, 6, 0, 3, 4, 5, 7, 8]
-        #expect(RunningSequence.lookup([1, 2, 3], [4, 5], history: history, limit: 4) == [7, 8])
-        #expect(RunningSequence.lookup([1, 2, 9], [4, 5], history: history, limit: 4).isEmpty)
+        #expect(RunningSequence.lookup(in: [1, 2, 3] + [4, 5], history: history, limit: 4) == [7, 8])
+        #expect(RunningSequence.lookup(in: [1, 2, 9] + [4, 5], history: history, limit: 4).isEmpty)
     }
 
     /// The reference prompts give the same tokens with drafts as without, and llama.cpp's

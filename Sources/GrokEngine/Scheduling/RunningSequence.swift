@@ -12,6 +12,8 @@ final class RunningSequence {
     private var matcher: JSONMatcher?
     private var output: GenerationOutput
     private var ids: [Int32] = []
+    /// The prompt followed by `ids`, kept up to date so that drafting each step copies nothing.
+    private var tokens: [Int32]
     private var logprobs: [[(id: Int32, logprob: Float)]] = []
     private var prefillEnd: ContinuousClock.Instant?
     /// The token to feed in the next decode step.
@@ -35,6 +37,7 @@ final class RunningSequence {
         self.cache = cache
         self.reused = reused
         self.queuedMs = queuedMs
+        tokens = request.prompt
         prefilled = reused
         sampler = Sampler(options: request.options)
         for token in request.prompt.suffix(request.options.penaltyWindow) { sampler.accept(token) }
@@ -122,6 +125,7 @@ final class RunningSequence {
         if options.logprobs > 0 { logprobs.append(Sampler.topLogprobs(Array(logits), options.logprobs)) }
         if tokenizer.vocabulary.endOfGeneration.contains(token) { return finish(.stop) }
         ids.append(token)
+        tokens.append(token)
         sampler.accept(token)
         let (piece, stopped) = output.append(tokenizer.bytes(of: token))
         if !piece.isEmpty { request.onText(piece, [token]) }
@@ -164,14 +168,13 @@ final class RunningSequence {
         // Verified rows may not reach past maxTokens or the context (where a plain step would stop).
         let room = min(limit, draftSize, request.options.maxTokens - ids.count - 1, contextLength - cache.count - 2)
         guard room > 0 else { return [] }
-        return Self.lookup(request.prompt, ids, history: request.lookupHistory, limit: room)
+        return Self.lookup(in: tokens, history: request.lookupHistory, limit: room)
     }
 
-    /// Prompt lookup over `prompt + output`: the tokens after the most recent earlier match of
-    /// its last n tokens (n = 3, then 2); failing that, after the most recent match of the last
-    /// three in the user's `history`.
-    static func lookup(_ prompt: [Int32], _ output: [Int32], history: [Int32] = [], limit: Int) -> [Int32] {
-        let context = prompt + output
+    /// Prompt lookup over `context` (prompt and output): the tokens after the most recent
+    /// earlier match of its last n tokens (n = 3, then 2); failing that, after the most recent
+    /// match of the last three in the user's `history`.
+    static func lookup(in context: [Int32], history: [Int32] = [], limit: Int) -> [Int32] {
         for n in [3, 2] where context.count > n {
             if let found = latestMatch(of: context.suffix(n), in: context, before: context.count - n) {
                 return Array(context[found..<min(context.count, found + limit)])
@@ -216,7 +219,7 @@ final class RunningSequence {
     }
 
     /// The tokens the cache holds now, one per position (prompt, then generated tokens fed back).
-    var cachedTokens: [Int32] { Array((request.prompt + ids).prefix(cache.count)) }
+    var cachedTokens: [Int32] { Array(tokens.prefix(cache.count)) }
 
     func finish(_ reason: GenerationResult.FinishReason) -> GenerationResult {
         let tail = output.finish()
