@@ -75,7 +75,7 @@ let package = Package(
         .target(
             name: "GrokDaemon",
             dependencies: [
-                "GrokJSON", "GrokProtocol", "GrokRPC", "GrokEngine", "GrokPlugins", "GrokStore", "GrokTemplate",
+                "GrokJSON", "GrokProtocol", "GrokRPC", "GrokEngine", "GrokPlugins", "GrokStore", "GrokTemplate", "GrokLearning",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -86,8 +86,10 @@ let package = Package(
         // grok's durable memory: SQLite through GRDB (the system libsqlite3).
         .target(
             name: "GrokStore",
-            dependencies: ["GrokJSON", "GrokProtocol", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["GrokJSON", "GrokProtocol", "GrokLearning", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // What grok learns from feedback: passage features, the ranking model, answer presets.
+        .target(name: "GrokLearning"),
         // The plugin ABI (protocol/grok_plugin.h, linked into its include folder).
         .target(name: "CGrokPlugin"),
         .target(name: "CGrokSpawn"),
@@ -130,15 +132,16 @@ let package = Package(
         .executableTarget(
             name: "grok-bench",
             dependencies: [
-                "GrokClient", "GrokJSON", "GrokProtocol", "GrokRPC", "GrokEngine", "GrokPlugins", "GrokStore", "GrokTestModels",
+                "GrokClient", "GrokJSON", "GrokProtocol", "GrokRPC", "GrokEngine", "GrokPlugins", "GrokStore", "GrokTestModels", "GrokLearning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "GrokJSONTests", dependencies: ["GrokJSON", "CJansson"]),
         .testTarget(name: "GrokTemplateTests", dependencies: ["GrokTemplate"]),
+        .testTarget(name: "GrokLearningTests", dependencies: ["GrokLearning"]),
         .testTarget(
             name: "GrokStoreTests",
-            dependencies: ["GrokStore", "GrokJSON", "GrokProtocol", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["GrokStore", "GrokJSON", "GrokProtocol", "GrokLearning", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "GrokPluginsTests", dependencies: ["GrokPlugins", "GrokJSON", "GrokProtocol", "CGrokPlugin"]),
         .testTarget(
@@ -155,7 +158,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GrokDaemonTests",
-            dependencies: ["GrokDaemon", "GrokClient", "GrokRPC", "GrokJSON", "GrokProtocol", "GrokEngine", "GrokStore", "GrokPlugins", "GrokTemplate",
+            dependencies: ["GrokDaemon", "GrokClient", "GrokRPC", "GrokJSON", "GrokProtocol", "GrokEngine", "GrokStore", "GrokPlugins", "GrokTemplate", "GrokLearning",
                            "GrokTestModels"]
         ),
     ],

@@ -1,6 +1,7 @@
 import Foundation
 import GrokEngine
 import GrokJSON
+import GrokLearning
 import GrokPlugins
 import GrokProtocol
 import GrokRPC
@@ -14,6 +15,7 @@ struct ChatMethods: Sendable {
     let engine: EngineMethods
     let store: Result<Store, StoreError>
     let plugins: PluginManager
+    let ranker: PassageRanker
     /// Prompt tokens a chat turn may use at most (context beyond this costs prefill time for
     /// little gain with small models); the model's own context length caps it too.
     var contextBudget = 8192
@@ -38,6 +40,10 @@ struct ChatMethods: Sendable {
         var format: JSONGrammar?
         var tools: ChatTools?
         var encode: @Sendable (String) -> [Int32]
+        /// The passages in the prompt with the features they were ranked by.
+        var ranked: [PassageRanker.Ranked]
+        /// The answer preset chosen from the user's taste (nil when they said how they like answers).
+        var preset: TastePreset?
     }
 
     /// Checks the request and builds its prompt: the caller's session (created when
@@ -52,7 +58,9 @@ struct ChatMethods: Sendable {
         let uid = context.peer.uid
         let profile = try store.preferences(owner: uid)
         let given = try Self.options(params.options, defaults: profile.first { $0.key == "options" }?.value)
-        let options = try EngineMethods.samplingOptions(given)
+        var options = try EngineMethods.samplingOptions(given)
+        let preset = Self.preset(store, uid: uid, options: given, profile: profile)
+        if let preset { options.maxTokens = preset.maxTokens(from: options.maxTokens) }
         let format = try EngineMethods.grammar(given?.format)
         // Just after the daemon starts, its plugins may still be starting: their tools and
         // retrievers are worth a short wait.
@@ -67,11 +75,14 @@ struct ChatMethods: Sendable {
         prompt.tools = tools
         if let instructions = tools?.instructions { prompt.instructions.append(instructions) }
         if let schema = given?.format { prompt.instructions.append(Self.formatInstructions(schema)) }
+        if let instruction = preset?.instruction { prompt.instructions.append(instruction) }
         prompt.profile = profile
         prompt.exemplars = (try? store.exemplars(owner: uid, similarTo: params.message, limit: 2))?.map { ($0.question, $0.answer) } ?? []
         prompt.turns = history.filter { $0.role == "user" || $0.role == "assistant" }.map { ($0.role, $0.content) }
+        var ranked: [PassageRanker.Ranked] = []
         if let retrieval {
-            prompt.passages = await plugins.search(params.message, k: retrieval.k, timeout: .seconds(2), only: retrieval.sources).passages
+            ranked = await ranker.search(params.message, k: retrieval.k, owner: uid, timeout: .seconds(2), only: retrieval.sources).ranked
+            prompt.passages = ranked.map(\.passage)
             if params.stream == true, !prompt.passages.isEmpty {
                 try? await context.progress(.retrieval, RetrievalSearch.Result(passages: prompt.passages, failed: []))
             }
@@ -89,7 +100,7 @@ struct ChatMethods: Sendable {
         let reuse: @Sendable (String) -> [Int32] = { $0 == fittedText ? fitted.tokens : encode($0) }
         return Prepared(
             store: store, scheduler: scheduler, session: session, prompt: prompt, options: options, format: format, tools: tools,
-            encode: reuse)
+            encode: reuse, ranked: ranked, preset: preset)
     }
 
     private func chat(_ params: Chat.Params, _ context: RequestContext, _ host: ModelHost) async throws -> Chat.Result {
@@ -106,6 +117,11 @@ struct ChatMethods: Sendable {
         let prompt = prepared.prompt
         let citations = Self.citations(prompt.passages)
         let messageID = try storeTurn(prepared.store, uid: context.peer.uid, session: session.id, message: params.message, outcome, citations)
+        // What feedback on this answer will teach from: its passages and its preset. (Losing
+        // this loses a lesson, not the answer, which is stored already.)
+        try? prepared.store.recordAnswer(
+            owner: context.peer.uid, message: messageID, passages: PassageRanker.uses(prepared.ranked, answer: outcome.answer.text),
+            preset: prepared.preset)
         // A cancelled answer is kept (marked so), then the request ends as cancelled.
         if outcome.answer.finishReason == .cancelled { throw RPCError.cancelled }
         let answer = outcome.answer
@@ -154,6 +170,14 @@ struct ChatMethods: Sendable {
         default:
             throw RPCError.invalidParams("retrieval is \"auto\", \"off\" or {k, sources}", field: "retrieval")
         }
+    }
+
+    /// The answer preset the user's ratings choose, unless they said how they like answers: a
+    /// `style` or `instructions` preference, or a token limit of their own (explicit wins).
+    static func preset(_ store: Store, uid: UInt32, options: Generate.Options?, profile: [(key: String, value: JSONValue)]) -> TastePreset? {
+        let explicit = options?.maxTokens != nil || profile.contains { $0.key == "style" || $0.key == "instructions" }
+        guard !explicit, let tally = try? store.tasteTally(owner: uid) else { return nil }
+        return tally.choice
     }
 
     /// The model file's chat template when it has one that parses; Gemma's turns otherwise.

@@ -41,9 +41,10 @@ public enum GrokDaemon {
         let engine = EngineMethods(models: models)
         engine.register(in: &table)
         ModelMethods(models: models).register(in: &table)
-        PluginMethods(plugins: plugins).register(in: &table)
+        let ranker = PassageRanker(plugins: plugins, store: try? store.get())
+        PluginMethods(plugins: plugins, ranker: ranker).register(in: &table)
         MemoryMethods(store: store).register(in: &table)
-        ChatMethods(engine: engine, store: store, plugins: plugins).register(in: &table)
+        ChatMethods(engine: engine, store: store, plugins: plugins, ranker: ranker).register(in: &table)
         var allowed = config.allowUIDs
         allowed.insert(geteuid())
         let server: RPCServer

@@ -106,12 +106,7 @@ struct MemoryMethods: Sendable {
                 return FeedbackSubmit.Result(id: id)
             }
         }
-        table.register(LearnStatus.self) { _, context in
-            try run(context) { store, uid in LearnStatus.Result(exemplars: try store.exemplarCount(owner: uid)) }
-        }
-        table.register(LearnReset.self) { _, context in
-            try run(context) { store, uid in LearnReset.Result(forgotten: try store.forgetExemplars(owner: uid)) }
-        }
+        registerLearning(in: &table)
         table.register(FeedbackList.self) { params, context in
             let limit = try Self.limit(params.limit)
             let cursor = try Self.cursor(params.cursor)
@@ -126,7 +121,7 @@ struct MemoryMethods: Sendable {
     }
 
     /// Runs `body` for the caller's uid; a failing write or read is an internal error that says why.
-    private func run<T>(_ context: RequestContext, _ body: (Store, UInt32) throws -> T) throws -> T {
+    func run<T>(_ context: RequestContext, _ body: (Store, UInt32) throws -> T) throws -> T {
         let store: Store
         switch self.store {
         case .success(let opened): store = opened

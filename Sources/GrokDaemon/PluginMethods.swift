@@ -8,6 +8,7 @@ import GrokRPC
 /// by the plugin manager (each plugin in a process of its own).
 struct PluginMethods: Sendable {
     let plugins: PluginManager
+    let ranker: PassageRanker
 
     func register(in table: inout MethodTable) {
         table.register(PluginsList.self) { _, _ in PluginsList.Result(plugins: await plugins.list()) }
@@ -36,11 +37,13 @@ struct PluginMethods: Sendable {
             await forwarding.value
             return result
         }
-        table.register(RetrievalSearch.self) { params, _ in
+        table.register(RetrievalSearch.self) { params, context in
             guard !params.query.isEmpty else { throw RPCError.invalidParams("the query is empty", field: "query") }
             let k = params.k ?? 5
             guard (1...100).contains(k) else { throw RPCError.invalidParams("k must be 1...100", field: "k") }
-            return await plugins.search(params.query, k: k, timeout: try Self.timeout(params.timeoutMs))
+            let found = await ranker.search(
+                params.query, k: k, owner: context.peer.uid, timeout: try Self.timeout(params.timeoutMs), learned: params.learned ?? true)
+            return RetrievalSearch.Result(passages: found.ranked.map(\.passage), failed: found.failed)
         }
     }
 

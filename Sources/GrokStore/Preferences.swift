@@ -42,6 +42,8 @@ extension Store {
                            arguments: [message, owner, rating, comment, correction, Date().timeIntervalSince1970])
             let id = db.lastInsertedRowID
             try Self.learnExemplar(db, owner: owner, message: message, approved: rating > 0, correction: correction)
+            try Self.learnRanking(db, owner: owner, message: message, rating: rating, correction: correction)
+            try Self.learnTaste(db, owner: owner, message: message, rating: rating, comment: comment, correction: correction)
             return id
         }
     }

@@ -93,6 +93,44 @@ enum Schema {
                 END;
                 """)
         }
+        migrator.registerMigration("v4 passage ranking and answer presets learned from feedback") { db in
+            // Each passage that went into an answer, with its features: feedback on the answer
+            // labels them, and the labels train the owner's ranking model.
+            try db.execute(sql: """
+                CREATE TABLE passage_uses (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    owner INTEGER NOT NULL,
+                    message INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+                    rank INTEGER NOT NULL,
+                    source TEXT NOT NULL,
+                    retriever TEXT NOT NULL,
+                    passage TEXT NOT NULL,
+                    features TEXT NOT NULL,
+                    answer_match REAL NOT NULL,
+                    label REAL
+                );
+                CREATE INDEX passage_uses_by_message ON passage_uses(message);
+                CREATE INDEX passage_uses_by_owner ON passage_uses(owner, label);
+                CREATE TABLE ranking_models (
+                    owner INTEGER PRIMARY KEY NOT NULL,
+                    model TEXT NOT NULL,
+                    updated REAL NOT NULL
+                );
+                -- The preset each answer was written under, and how each owner rated them.
+                CREATE TABLE answer_presets (
+                    message INTEGER PRIMARY KEY NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+                    owner INTEGER NOT NULL,
+                    preset TEXT NOT NULL
+                );
+                CREATE TABLE taste (
+                    owner INTEGER NOT NULL,
+                    preset TEXT NOT NULL,
+                    up REAL NOT NULL DEFAULT 0,
+                    down REAL NOT NULL DEFAULT 0,
+                    PRIMARY KEY (owner, preset)
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GrokProtocol
 
 /// `grokctl learn status|reset`: what grok learned from your feedback, and forgetting it.
@@ -8,13 +9,36 @@ struct LearnCommand: AsyncParsableCommand {
         subcommands: [Status.self, Reset.self], defaultSubcommand: Status.self)
 
     struct Status: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Answers you rated up or corrected, offered to similar questions.")
+        static let configuration = CommandConfiguration(
+            abstract: "Exemplars, passage ranking and answer taste learned from your ratings and corrections.")
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
             try await options.run(LearnStatus.self, NoParams()) { result in
                 Output.line("exemplars: \(result.exemplars) (answers you rated up or corrected, shown to similar questions)")
+                Self.printRanking(result.ranking)
+                let taste = result.taste
+                let ratings = taste.ratings.map { "\($0.preset) +\(Self.number($0.up))/-\(Self.number($0.down))" }.joined(separator: ", ")
+                Output.line("answers: \(taste.preset)\(taste.overridden ? " (your style or options preference decides)" : "") — rated \(ratings)")
             }
+        }
+
+        static func printRanking(_ ranking: LearnStatus.Ranking) {
+            guard ranking.examples > 0 else {
+                Output.line("passage ranking: the retrievers' own order (no rated answers used passages yet)")
+                return
+            }
+            Output.line("passage ranking: learned from \(ranking.examples) passages of rated answers")
+            for (name, weight) in ranking.weights.sorted(by: { abs($0.value) > abs($1.value) }) where abs(weight) >= 0.005 {
+                Output.line("  \(name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(String(format: "%+.3f", weight))")
+            }
+            for source in ranking.sources {
+                Output.line("  \(source.source): helped \(number(source.helped)), did not help \(number(source.unhelpful))")
+            }
+        }
+
+        static func number(_ value: Double) -> String {
+            value == value.rounded() ? String(Int(value)) : String(format: "%.2f", value)
         }
     }
 
@@ -23,7 +47,9 @@ struct LearnCommand: AsyncParsableCommand {
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
-            try await options.run(LearnReset.self, NoParams()) { result in Output.line("forgot \(result.forgotten) exemplars") }
+            try await options.run(LearnReset.self, NoParams()) { result in
+                Output.line("forgot \(result.forgotten) exemplars, \(result.rankingExamples) ranking examples, \(result.tasteRatings) answer ratings")
+            }
         }
     }
 }

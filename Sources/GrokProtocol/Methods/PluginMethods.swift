@@ -153,7 +153,9 @@ public enum ToolsCall: RPCMethod {
     }
 }
 
-/// `retrieval.search {query, k?, timeoutMs?}` → passages from every retriever, best first.
+/// `retrieval.search {query, k?, timeoutMs?, learned?}` → passages from every retriever, best
+/// first: in the order the caller's feedback taught (`learned`, the default), or in the
+/// retrievers' own order (`learned: false`).
 public enum RetrievalSearch: RPCMethod {
     public static let name = "retrieval.search"
 
@@ -161,10 +163,12 @@ public enum RetrievalSearch: RPCMethod {
         public var query: String
         public var k: Int?
         public var timeoutMs: Int?
-        public init(query: String, k: Int? = nil, timeoutMs: Int? = nil) {
+        public var learned: Bool?
+        public init(query: String, k: Int? = nil, timeoutMs: Int? = nil, learned: Bool? = nil) {
             self.query = query
             self.k = k
             self.timeoutMs = timeoutMs
+            self.learned = learned
         }
     }
 
@@ -175,12 +179,17 @@ public enum RetrievalSearch: RPCMethod {
         public var score: Double
         /// "<plugin>.<retriever>".
         public var retriever: String
-        public init(text: String, source: String, citation: String, score: Double, retriever: String) {
+        /// The score the caller's learned ranking gave (present once they have given feedback on
+        /// answers that used passages): the retriever's score scaled to the best candidate's,
+        /// plus what was learned.
+        public var rankScore: Double?
+        public init(text: String, source: String, citation: String, score: Double, retriever: String, rankScore: Double? = nil) {
             self.text = text
             self.source = source
             self.citation = citation
             self.score = score
             self.retriever = retriever
+            self.rankScore = rankScore
         }
     }
 

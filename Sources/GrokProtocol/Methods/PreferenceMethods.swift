@@ -110,10 +110,69 @@ public enum FeedbackList: RPCMethod {
 public enum LearnStatus: RPCMethod {
     public static let name = "learn.status"
     public typealias Params = NoParams
+
+    /// The caller's passage ranking.
+    public struct Ranking: Codable, Sendable {
+        /// Labelled passages learned from (0: the retrievers' own order is used).
+        public var examples: Int
+        /// Each feature's weight; the untrained model weighs only `retrieverScore`, at 1.
+        public var weights: [String: Double]
+        /// Sources with the most feedback: how much they helped answers, and how much not.
+        public var sources: [SourceFeedback]
+        public init(examples: Int, weights: [String: Double], sources: [SourceFeedback]) {
+            self.examples = examples
+            self.weights = weights
+            self.sources = sources
+        }
+    }
+
+    public struct SourceFeedback: Codable, Sendable {
+        public var source: String
+        public var helped: Double
+        public var unhelpful: Double
+        public init(source: String, helped: Double, unhelpful: Double) {
+            self.source = source
+            self.helped = helped
+            self.unhelpful = unhelpful
+        }
+    }
+
+    /// How the caller likes answers, learned from ratings of answers under each preset.
+    public struct Taste: Codable, Sendable {
+        /// "brief", "balanced" or "detailed": the preset the next answer gets.
+        public var preset: String
+        /// True when a `style` or `instructions` preference, or a token limit in the `options`
+        /// preference, decides instead (what the user said always wins).
+        public var overridden: Bool
+        public var ratings: [PresetRatings]
+        public init(preset: String, overridden: Bool, ratings: [PresetRatings]) {
+            self.preset = preset
+            self.overridden = overridden
+            self.ratings = ratings
+        }
+    }
+
+    public struct PresetRatings: Codable, Sendable {
+        public var preset: String
+        public var up: Double
+        public var down: Double
+        public init(preset: String, up: Double, down: Double) {
+            self.preset = preset
+            self.up = up
+            self.down = down
+        }
+    }
+
     public struct Result: Codable, Sendable {
         /// Questions with the answer the caller rated up or corrected, offered to similar questions.
         public var exemplars: Int
-        public init(exemplars: Int) { self.exemplars = exemplars }
+        public var ranking: Ranking
+        public var taste: Taste
+        public init(exemplars: Int, ranking: Ranking, taste: Taste) {
+            self.exemplars = exemplars
+            self.ranking = ranking
+            self.taste = taste
+        }
     }
 }
 
@@ -125,6 +184,14 @@ public enum LearnReset: RPCMethod {
     public struct Result: Codable, Sendable {
         /// Exemplars forgotten.
         public var forgotten: Int
-        public init(forgotten: Int) { self.forgotten = forgotten }
+        /// Labelled passages the ranking model had learned from.
+        public var rankingExamples: Int
+        /// Ratings of answer presets.
+        public var tasteRatings: Int
+        public init(forgotten: Int, rankingExamples: Int, tasteRatings: Int) {
+            self.forgotten = forgotten
+            self.rankingExamples = rankingExamples
+            self.tasteRatings = tasteRatings
+        }
     }
 }
