@@ -128,8 +128,9 @@ extension Store {
                        arguments: [owner, text, Date().timeIntervalSince1970])
     }
 
-    /// After feedback on an answer: rates the preset it was written under, and the preset the
-    /// feedback asks for when it speaks of length.
+    /// After feedback on an answer: when it speaks of length ("too long", a much shorter
+    /// correction…), for the preset it asks for and against the one used if they differ;
+    /// otherwise the rating counts for or against the preset the answer was written under.
     static func learnTaste(_ db: Database, owner: UInt32, message: Int64, rating: Int, comment: String?, correction: String?) throws {
         func add(_ preset: TastePreset, up: Double, down: Double) throws {
             try db.execute(sql: """
@@ -140,10 +141,12 @@ extension Store {
         guard let name = try String.fetchOne(db, sql: "SELECT preset FROM answer_presets WHERE message = ? AND owner = ?",
                                              arguments: [message, owner]),
             let used = TastePreset(rawValue: name) else { return }
-        try add(used, up: rating > 0 ? 1 : 0, down: rating > 0 ? 0 : 1)
         let answer = try String.fetchOne(db, sql: "SELECT content FROM messages WHERE id = ?", arguments: [message]) ?? ""
-        if let wanted = TasteTally.lengthSignal(comment: comment, correction: correction, answer: answer), wanted != used {
-            try add(wanted, up: 1, down: 0)
+        guard let wanted = TasteTally.lengthSignal(comment: comment, correction: correction, answer: answer) else {
+            try add(used, up: rating > 0 ? 1 : 0, down: rating > 0 ? 0 : 1)
+            return
         }
+        try add(wanted, up: 1, down: 0)
+        if wanted != used { try add(used, up: 0, down: 1) }
     }
 }

@@ -40,7 +40,7 @@ extension StoreTests {
         }
         try pool.close()
         let store = try Store(path: path)
-        #expect(try store.schemaVersions().count == 3)
+        #expect(try store.schemaVersions().count == 4)
         #expect(try store.session(owner: 1000, id: "s1")?.1.map(\.content) == ["kept"])
         var answer = NewMessage(role: "assistant", content: "cut short")
         answer.finish = "cancelled"
