@@ -1,12 +1,16 @@
 import Foundation
 
-/// What the ranking model knows about a retrieved passage, each feature scaled to about 0...1.
+/// What the ranking model knows about a retrieved passage, each feature scaled to about 0...1:
+/// the retriever's score and rank; how many of the query's words the passage holds, in one
+/// line (words close together), and in its first line (a heading); its length; how much it
+/// looks like code; how recently its file changed; the user's feedback on its source and
+/// retriever so far.
 /// The same features are recorded when a passage goes into an answer, so later feedback on that
 /// answer can teach the model which kinds of passages helped this user.
 public struct PassageFeatures: Sendable, Equatable, Codable {
     /// The feature names, in the order of `values`.
     public static let names = [
-        "retrieverScore", "retrieverRank", "queryCoverage", "headingMatch", "length", "codeLike", "recency",
+        "retrieverScore", "retrieverRank", "queryCoverage", "lineCoverage", "headingMatch", "length", "codeLike", "recency",
         "sourceFeedback", "retrieverFeedback",
     ]
     public static let count = names.count
@@ -44,10 +48,14 @@ public struct PassageFeatures: Sendable, Equatable, Codable {
         return candidates.enumerated().map { rank, candidate in
             let lines = candidate.text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: true)
             let heading = Set(Words.of(lines.first.map(String.init) ?? ""))
+            let lineCoverage = candidate.text.split(separator: "\n").reduce(0.0) { best, line in
+                max(best, Words.coverage(of: queryWords, in: Set(Words.of(String(line)))))
+            }
             return PassageFeatures(values: [
                 best > 0 ? max(0, candidate.score / best) : 0,
                 1 / Double(1 + rank),
                 Words.coverage(of: queryWords, in: Set(Words.of(candidate.text))),
+                lineCoverage,
                 Words.coverage(of: queryWords, in: heading),
                 min(1, Double(candidate.text.count) / 2000),
                 codeLikeness(candidate.text),

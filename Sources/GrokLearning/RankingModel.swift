@@ -103,6 +103,8 @@ public enum FeedbackLabels {
             // The answer was good: the passages it drew on helped; the rest were not needed.
             return best > 0 ? used.map { $0 ? 1 : -0.25 } : answerMatches.map { _ in 0 }
         }
-        return used.map { $0 ? -1 : -0.5 }
+        // The answer was bad: the passages it drew on misled it; the others may have held the
+        // answer, so they are left alone.
+        return used.map { $0 ? -1 : 0 }
     }
 }

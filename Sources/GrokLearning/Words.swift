@@ -2,7 +2,7 @@
 /// characters or more, without the commonest English words, with a plural "s" dropped so that
 /// "files" meets "file".
 public enum Words {
-    static let stopwords: Set<String> = [
+    public static let stopwords: Set<String> = [
         "the", "and", "for", "with", "that", "this", "from", "are", "was", "were", "will", "can", "not", "but", "you",
         "your", "has", "have", "had", "its", "into", "than", "then", "there", "their", "what", "when", "which", "who",
         "how", "all", "any", "each", "only", "also", "such", "may", "does", "did", "use", "used", "using", "one",

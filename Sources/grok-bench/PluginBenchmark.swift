@@ -29,7 +29,7 @@ struct PluginBenchmark: AsyncParsableCommand {
         let (path, pid) = try BenchDaemon.start("plugins", arguments: ["--config", config, "--model", "none"])
         defer { if let pid { kill(pid, SIGTERM) } }
         let client = try await RPCClient.connect(path: path)
-        try await waitForPlugins(client, ["sysinfo", "calc", "docs"])
+        try await Self.waitForPlugins(client, ["sysinfo", "calc", "docs"])
         try await throughDaemon(client)
         try await docsFigures(client, folder: folder)
         await client.close()
@@ -101,7 +101,7 @@ struct PluginBenchmark: AsyncParsableCommand {
               "p99 \(Measure.format(Measure.percentile(samples, 0.99), 2)) ms")
     }
 
-    private func waitForPlugins(_ client: RPCClient, _ names: Set<String>) async throws {
+    static func waitForPlugins(_ client: RPCClient, _ names: Set<String>) async throws {
         for _ in 0..<400 {
             let ready = try await client.call(PluginsList.self, NoParams()).plugins.filter { $0.state == "ready" }.map(\.name)
             if names.isSubset(of: Set(ready)) { return }

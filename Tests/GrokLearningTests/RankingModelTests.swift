@@ -79,7 +79,7 @@ import Testing
         let matches = Self.candidates.map { FeedbackLabels.match($0.text, answer: answer) }
         #expect(matches[1] > 0.8 && matches[0] < 0.5)
         #expect(FeedbackLabels.labels(answerMatches: matches, rating: 1) == [-0.25, 1, -0.25])
-        #expect(FeedbackLabels.labels(answerMatches: matches, rating: -1) == [-0.5, -1, -0.5])
+        #expect(FeedbackLabels.labels(answerMatches: matches, rating: -1) == [0, -1, 0])
         // A correction names the passage that held the right answer, whatever the answer used.
         let corrected = Self.candidates.map { FeedbackLabels.match($0.text, answer: "Files are written atomically, so no.") }
         #expect(FeedbackLabels.labels(answerMatches: matches, rating: -1, correctionMatches: corrected) == [-0.5, -0.5, 1])
