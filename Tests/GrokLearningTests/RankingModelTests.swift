@@ -60,7 +60,7 @@ import Testing
         // And a single rating moves it only a little: the adjustment grows with the examples.
         var once = RankingModel()
         once.learn([RankingModel.Example(features: features[0], label: -1)])
-        #expect(once.adjustment(features[0]) > -0.2 && once.adjustment(features[0]) < 0, "\(once.adjustment(features[0]))")
+        #expect(once.adjustment(features[0]) > -0.25 && once.adjustment(features[0]) < 0, "\(once.adjustment(features[0]))")
         #expect(once.order(features) == [0, 1, 2])
     }
 
