@@ -48,6 +48,7 @@ bench: release model
 	.build/release/grok-bench serve
 	.build/release/grok-bench chat
 	.build/release/grok-bench plugins
+	.build/release/grok-bench learning
 	.build/release/grok-bench store
 
 clean:

@@ -69,6 +69,16 @@ struct SpeculativeBenchmark: ParsableCommand {
         ]),
     ]
 
+    /// Varied questions answered in a few tokens each, before a pretrained model starts to loop:
+    /// little for drafts to find, so this is where speculation must not slow decoding down.
+    static let shortAnswers = [
+        "The capital of Australia is", "Water boils at sea level at a temperature of", "The author of Pride and Prejudice was",
+        "Photosynthesis turns sunlight into", "In Python, a list is reversed with", "The largest planet in the solar system is",
+        "A haiku has three lines of", "The chemical symbol for gold is", "Mount Everest lies on the border between",
+        "The speed of light in a vacuum is about", "A prime number is a number that", "The French word for library is",
+        "Bees make honey from", "The first person to walk on the Moon was", "A byte is made of", "The opposite of generous is",
+    ]
+
     /// Prompts of seeded random tokens: their continuations rarely repeat what came before, so
     /// drafts are mostly wrong (the worst case: what speculation costs when it cannot help).
     static func noise(count: Int, length: Int, vocabulary: Int) -> [[Int32]] {
@@ -84,12 +94,19 @@ struct SpeculativeBenchmark: ParsableCommand {
         for (name, ids) in Self.workloads.map({ ($0.0, $0.1.map { generator.tokenizer.encode($0, addSpecial: true) }) }) + [noise] {
             let plain = try measure(generator, ids, draftTokens: 0)
             let speculative = try measure(generator, ids, draftTokens: draft)
-            let acceptance = speculative.drafted > 0 ? 100 * Double(speculative.confirmed) / Double(speculative.drafted) : 0
-            print(String(
-                format: "%@: %.1f → %.1f tokens/s (×%.2f), %d of %d drafted tokens confirmed (%.0f%%), same output: %@", name,
-                plain.tokensPerSecond, speculative.tokensPerSecond, speculative.tokensPerSecond / plain.tokensPerSecond,
-                speculative.confirmed, speculative.drafted, acceptance, plain.ids == speculative.ids ? "yes" : "NO"))
+            report(name, plain, speculative)
         }
+        let short = Self.shortAnswers.map { generator.tokenizer.encode($0, addSpecial: true) }
+        report("non-repetitive: \(short.count) short answers of 16 tokens", try measure(generator, short, draftTokens: 0, maxTokens: 16),
+               try measure(generator, short, draftTokens: draft, maxTokens: 16))
+    }
+
+    private func report(_ name: String, _ plain: Measured, _ speculative: Measured) {
+        let acceptance = speculative.drafted > 0 ? 100 * Double(speculative.confirmed) / Double(speculative.drafted) : 0
+        print(String(
+            format: "%@: %.1f → %.1f tokens/s (×%.2f), %d of %d drafted tokens confirmed (%.0f%%), same output: %@", name,
+            plain.tokensPerSecond, speculative.tokensPerSecond, speculative.tokensPerSecond / plain.tokensPerSecond,
+            speculative.confirmed, speculative.drafted, acceptance, plain.ids == speculative.ids ? "yes" : "NO"))
     }
 
     /// What verifying drafts costs when all are wrong: a decode step with 1, 2, 4 and 8 drafted
@@ -115,9 +132,9 @@ struct SpeculativeBenchmark: ParsableCommand {
     }
 
     /// Decode tokens/s over the prompts (one at a time, best of the repetitions), with the output.
-    private func measure(_ generator: TextGenerator, _ prompts: [[Int32]], draftTokens: Int) throws
-        -> (tokensPerSecond: Double, ids: [[Int32]], drafted: Int, confirmed: Int)
-    {
+    typealias Measured = (tokensPerSecond: Double, ids: [[Int32]], drafted: Int, confirmed: Int)
+
+    private func measure(_ generator: TextGenerator, _ prompts: [[Int32]], draftTokens: Int, maxTokens: Int? = nil) throws -> Measured {
         var limits = SchedulerLimits()
         limits.draftTokens = draftTokens
         var best = 0.0
@@ -130,7 +147,7 @@ struct SpeculativeBenchmark: ParsableCommand {
             var decodeMs = 0.0
             outputs = []
             for prompt in prompts {
-                let result = try Self.generate(prompt, maxTokens: generate, on: scheduler)
+                let result = try Self.generate(prompt, maxTokens: maxTokens ?? generate, on: scheduler)
                 tokens += result.ids.count
                 decodeMs += result.decodeMs
                 outputs.append(result.ids)
