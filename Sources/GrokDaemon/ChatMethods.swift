@@ -76,6 +76,10 @@ struct ChatMethods: Sendable {
         if let instructions = tools?.instructions { prompt.instructions.append(instructions) }
         if let schema = given?.format { prompt.instructions.append(Self.formatInstructions(schema)) }
         if let instruction = preset?.instruction { prompt.instructions.append(instruction) }
+        // A language the user's feedback asked for, unless their language preference says otherwise.
+        if !profile.contains(where: { $0.key == "language" }), let language = try? store.learnedLanguage(owner: uid) {
+            prompt.instructions.append("Answer in \(language).")
+        }
         prompt.profile = profile
         prompt.exemplars = (try? store.exemplars(owner: uid, similarTo: params.message, limit: 2))?.map { ($0.question, $0.answer) } ?? []
         prompt.turns = history.filter { $0.role == "user" || $0.role == "assistant" }.map { ($0.role, $0.content) }

@@ -26,7 +26,8 @@ extension MemoryMethods {
                         ratings: TastePreset.allCases.map { preset in
                             let (up, down) = taste.ratings[preset] ?? (0, 0)
                             return .init(preset: preset.rawValue, up: up, down: down)
-                        }))
+                        },
+                        language: try store.learnedLanguage(owner: uid)))
             }
         }
         table.register(LearnReset.self) { _, context in

@@ -89,10 +89,6 @@ public struct FeedbackTally: Sendable, Equatable {
         /// Between -1 and 1, pulled toward 0 by four imaginary neutral ratings, so that one or
         /// two ratings cannot condemn (or crown) a source.
         public var lean: Double { (helped - unhelpful) / (helped + unhelpful + 4) }
-
-        mutating func add(_ label: Double) {
-            if label > 0 { helped += label } else { unhelpful -= label }
-        }
     }
 
     public var sources: [String: Count]
@@ -104,7 +100,14 @@ public struct FeedbackTally: Sendable, Equatable {
 
     /// Adds one labelled passage.
     public mutating func add(source: String, retriever: String, label: Double) {
-        sources[source, default: Count()].add(label)
-        retrievers[retriever, default: Count()].add(label)
+        add(source: source, retriever: retriever, helped: max(0, label), unhelpful: max(0, -label))
+    }
+
+    /// Adds the sums of labelled passages of one source and retriever.
+    public mutating func add(source: String, retriever: String, helped: Double, unhelpful: Double) {
+        sources[source, default: Count()].helped += helped
+        sources[source, default: Count()].unhelpful += unhelpful
+        retrievers[retriever, default: Count()].helped += helped
+        retrievers[retriever, default: Count()].unhelpful += unhelpful
     }
 }

@@ -69,4 +69,16 @@ public struct TasteTally: Sendable, Equatable {
         }
         return nil
     }
+
+    static let languages = [
+        "English", "French", "German", "Spanish", "Italian", "Portuguese", "Dutch", "Polish", "Russian", "Ukrainian", "Czech",
+        "Swedish", "Danish", "Norwegian", "Finnish", "Greek", "Turkish", "Arabic", "Hebrew", "Hindi", "Chinese", "Japanese", "Korean",
+    ]
+
+    /// The language a comment asks answers to be in ("answer in French", "in German please"),
+    /// when it names one.
+    public static func languageRequest(comment: String?) -> String? {
+        let said = (comment ?? "").lowercased()
+        return languages.first { said.contains("in " + $0.lowercased()) }
+    }
 }

@@ -53,9 +53,10 @@ extension Store {
         try pool.read { db in
             var tally = FeedbackTally()
             for row in try Row.fetchAll(db, sql: """
-                SELECT source, retriever, label FROM passage_uses WHERE owner = ? AND label IS NOT NULL
+                SELECT source, retriever, SUM(MAX(label, 0)) AS helped, SUM(MAX(-label, 0)) AS unhelpful
+                FROM passage_uses WHERE owner = ? AND label IS NOT NULL GROUP BY source, retriever
                 """, arguments: [owner]) {
-                tally.add(source: row["source"], retriever: row["retriever"], label: row["label"])
+                tally.add(source: row["source"], retriever: row["retriever"], helped: row["helped"], unhelpful: row["unhelpful"])
             }
             return tally
         }
@@ -72,6 +73,11 @@ extension Store {
         }
     }
 
+    /// The answer language the owner's feedback asked for, if any.
+    public func learnedLanguage(owner: UInt32) throws -> String? {
+        try pool.read { db in try String.fetchOne(db, sql: "SELECT language FROM learned_language WHERE owner = ?", arguments: [owner]) }
+    }
+
     /// What was forgotten by `forgetLearning`.
     public struct Forgotten: Sendable, Equatable {
         public var exemplars: Int
@@ -80,7 +86,7 @@ extension Store {
     }
 
     /// Forgets everything learned from the owner's feedback: exemplars, the ranking model and
-    /// the labels it learned from, the taste ratings. The feedback and the sessions stay.
+    /// the labels it learned from, the taste ratings and language. The feedback and the sessions stay.
     public func forgetLearning(owner: UInt32) throws -> Forgotten {
         try pool.write { db in
             try db.execute(sql: "DELETE FROM exemplars WHERE owner = ?", arguments: [owner])
@@ -90,6 +96,7 @@ extension Store {
             try db.execute(sql: "UPDATE passage_uses SET label = NULL WHERE owner = ?", arguments: [owner])
             let ratings = try Double.fetchOne(db, sql: "SELECT SUM(up + down) FROM taste WHERE owner = ?", arguments: [owner]) ?? 0
             try db.execute(sql: "DELETE FROM taste WHERE owner = ?", arguments: [owner])
+            try db.execute(sql: "DELETE FROM learned_language WHERE owner = ?", arguments: [owner])
             return Forgotten(exemplars: exemplars, rankingExamples: examples, tasteRatings: Int(ratings.rounded()))
         }
     }
@@ -128,7 +135,7 @@ extension Store {
                        arguments: [owner, text, Date().timeIntervalSince1970])
     }
 
-    /// After feedback on an answer: when it speaks of length ("too long", a much shorter
+    /// After feedback on an answer: a language it asks for is learned. When it speaks of length ("too long", a much shorter
     /// correction…), for the preset it asks for and against the one used if they differ;
     /// otherwise the rating counts for or against the preset the answer was written under.
     static func learnTaste(_ db: Database, owner: UInt32, message: Int64, rating: Int, comment: String?, correction: String?) throws {
@@ -137,6 +144,10 @@ extension Store {
                 INSERT INTO taste(owner, preset, up, down) VALUES (?, ?, ?, ?)
                 ON CONFLICT(owner, preset) DO UPDATE SET up = up + excluded.up, down = down + excluded.down
                 """, arguments: [owner, preset.rawValue, up, down])
+        }
+        if let language = TasteTally.languageRequest(comment: comment) {
+            try db.execute(sql: "INSERT OR REPLACE INTO learned_language(owner, language, updated) VALUES (?, ?, ?)",
+                           arguments: [owner, language, Date().timeIntervalSince1970])
         }
         guard let name = try String.fetchOne(db, sql: "SELECT preset FROM answer_presets WHERE message = ? AND owner = ?",
                                              arguments: [message, owner]),

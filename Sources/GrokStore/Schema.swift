@@ -129,6 +129,13 @@ enum Schema {
                     down REAL NOT NULL DEFAULT 0,
                     PRIMARY KEY (owner, preset)
                 );
+                -- The answer language a comment asked for ("answer in French"); an explicit
+                -- language preference wins over it.
+                CREATE TABLE learned_language (
+                    owner INTEGER PRIMARY KEY NOT NULL,
+                    language TEXT NOT NULL,
+                    updated REAL NOT NULL
+                );
                 """)
         }
         return migrator

@@ -28,7 +28,7 @@ public final class Store: Sendable {
         do {
             pool = try Self.open(path)
             recovered = nil
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB {
+        } catch let error as DatabaseError where Self.isDamaged(error, path: path) {
             // Not a database, or failing its check: keep the file for the user, start afresh.
             // (Anything else — permissions, a busy or full disk — is not the file's fault: the
             // file stays where it is and the error is reported.)
@@ -42,6 +42,16 @@ public final class Store: Sendable {
             throw error
         } catch {
             throw StoreError("cannot open \(path): \(error)")
+        }
+    }
+
+    /// Whether opening failed because of the file's contents: not a database, failing its
+    /// check, or a header whose format version makes a file we may write read-only.
+    private static func isDamaged(_ error: DatabaseError, path: String) -> Bool {
+        switch error.resultCode {
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB: true
+        case .SQLITE_READONLY: access(path, W_OK) == 0
+        default: false
         }
     }
 

@@ -20,6 +20,7 @@ struct LearnCommand: AsyncParsableCommand {
                 let taste = result.taste
                 let ratings = taste.ratings.map { "\($0.preset) +\(Self.number($0.up))/-\(Self.number($0.down))" }.joined(separator: ", ")
                 Output.line("answers: \(taste.preset)\(taste.overridden ? " (your style or options preference decides)" : "") — rated \(ratings)")
+                if let language = taste.language { Output.line("language asked for: \(language) (a language preference wins)") }
             }
         }
 

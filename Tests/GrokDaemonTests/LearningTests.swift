@@ -8,7 +8,8 @@ import Testing
 /// Learning from feedback through the real daemon, model and docs plugin: rated answers that
 /// used passages rerank later searches for the same uid only; the learned state survives a
 /// restart and `learn.reset` forgets it; ratings that say "too long" make answers brief
-/// unless the user set a style.
+/// unless the user set a style; a comment asking for a language is followed unless the user
+/// set one.
 @Suite(.serialized) struct LearningTests {
     static let nobody: UInt32 = 65534
 
@@ -94,6 +95,14 @@ import Testing
         _ = try await client.call(PrefsSet.self, .init(key: "style", value: "thorough, with examples"))
         #expect(try await !client.call(ChatPromptPreview.self, question).prompt.contains(brief))
         #expect(try await client.call(LearnStatus.self, NoParams()).taste.overridden)
+        // A comment asking for a language: answers are asked to be in it, until the user's own
+        // language preference says otherwise.
+        let answer = try await client.call(Chat.self, .init(message: "What is a monoid?", options: ChatTests.greedy(4), retrieval: "off"))
+        _ = try await client.call(FeedbackSubmit.self, .init(messageId: answer.messageId, rating: -1, comment: "Answer in German next time."))
+        #expect(try await client.call(LearnStatus.self, NoParams()).taste.language == "German")
+        #expect(try await client.call(ChatPromptPreview.self, question).prompt.contains("Answer in German."))
+        _ = try await client.call(PrefsSet.self, .init(key: "language", value: "English"))
+        #expect(try await !client.call(ChatPromptPreview.self, question).prompt.contains("Answer in German."))
         await client.close()
     }
 

@@ -36,4 +36,11 @@ import Testing
         #expect(TasteTally.lengthSignal(comment: nil, correction: answer + answer + answer, answer: answer) == .detailed)
         #expect(TasteTally.lengthSignal(comment: "wrong year", correction: nil, answer: answer) == nil)
     }
+
+    @Test func aCommentCanAskForALanguage() {
+        #expect(TasteTally.languageRequest(comment: "Please answer in French next time") == "French")
+        #expect(TasteTally.languageRequest(comment: "in german, please") == "German")
+        #expect(TasteTally.languageRequest(comment: "Wrong: Paris is in France") == nil)
+        #expect(TasteTally.languageRequest(comment: nil) == nil)
+    }
 }

@@ -84,7 +84,12 @@ import Testing
         let (_, plain) = try Self.answered(store, owner: 6)
         _ = try store.submitFeedback(owner: 6, message: plain, rating: -1, comment: "too long", correction: nil)
         #expect(try store.tasteTally(owner: 6) == TasteTally())
+        // A comment asking for a language is learned for its owner only.
+        let (_, french) = try Self.answered(store, owner: 5)
+        _ = try store.submitFeedback(owner: 5, message: french, rating: -1, comment: "Answer in French, please.", correction: nil)
+        #expect(try store.learnedLanguage(owner: 5) == "French" && store.learnedLanguage(owner: 6) == nil)
         #expect(try store.forgetLearning(owner: 5).tasteRatings == 4)
+        #expect(try store.learnedLanguage(owner: 5) == nil)
         #expect(try store.tasteTally(owner: 5).choice == .balanced)
     }
 }

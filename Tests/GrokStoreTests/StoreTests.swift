@@ -172,6 +172,23 @@ extension StoreTests {
         #expect(seen.count == Set(seen).count, "a session appeared twice")
     }
 
+    /// A header whose write version is from the future makes SQLite open the file read-only:
+    /// that is the file's fault (it is writable), so it is set aside like a corrupt one.
+    @Test func aHeaderThatMakesAWritableFileReadOnlyIsSetAside() throws {
+        let path = try Self.temporaryPath()
+        do {
+            let store = try Store(path: path)
+            _ = try store.createSession(owner: 1, title: "kept aside", model: nil)
+        }
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        bytes[18] = 3  // file format write version
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let store = try Store(path: path)
+        #expect(store.recovered != nil)
+        #expect(try store.listSessions(owner: 1, archived: false, after: nil, limit: 10).0.isEmpty)
+        _ = try store.createSession(owner: 1, title: "fresh", model: nil)
+    }
+
     /// Byte-flipped database files: opening never fails or crashes; a file that does not pass
     /// its check is set aside (kept) and a fresh database serves.
     @Test func aCorruptFileIsSetAsideAndAFreshOneServes() throws {

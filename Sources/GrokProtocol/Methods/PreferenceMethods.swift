@@ -145,10 +145,14 @@ public enum LearnStatus: RPCMethod {
         /// preference, decides instead (what the user said always wins).
         public var overridden: Bool
         public var ratings: [PresetRatings]
-        public init(preset: String, overridden: Bool, ratings: [PresetRatings]) {
+        /// The answer language a comment asked for ("answer in French"); a `language`
+        /// preference wins over it.
+        public var language: String?
+        public init(preset: String, overridden: Bool, ratings: [PresetRatings], language: String? = nil) {
             self.preset = preset
             self.overridden = overridden
             self.ratings = ratings
+            self.language = language
         }
     }
 
