@@ -60,12 +60,16 @@ struct ChatMethods: Sendable {
         let given = try Self.options(params.options, defaults: profile.first { $0.key == "options" }?.value)
         var options = try EngineMethods.samplingOptions(given)
         let preset = Self.preset(store, uid: uid, options: given, profile: profile)
-        if let preset { options.maxTokens = preset.maxTokens(from: options.maxTokens) }
         let format = try EngineMethods.grammar(given?.format)
         // Just after the daemon starts, its plugins may still be starting: their tools and
         // retrievers are worth a short wait.
         if params.tools != nil || retrieval != nil { await plugins.waitForStartup(timeout: .seconds(10)) }
         let scheduler = try await host.scheduler()
+        if let preset {
+            // A detailed answer may use more tokens, but never more than a quarter of the context.
+            let room = min(contextBudget, scheduler.generator.model.config.contextLength) / 4
+            options.maxTokens = min(preset.maxTokens(from: options.maxTokens), max(options.maxTokens, room))
+        }
         let turnFormat = Self.turnFormat(scheduler.generator)
         let tools = try ChatTools.offer(params, available: await plugins.tools(), format: Self.toolFormat(turnFormat, scheduler.generator))
         let (session, history) = try openSession(store, uid: uid, id: params.session, message: params.message, create: createSession)

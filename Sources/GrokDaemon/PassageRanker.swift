@@ -16,19 +16,23 @@ struct PassageRanker: Sendable {
         var features: PassageFeatures
     }
 
-    /// The best `k` passages for `query`, reranked with `owner`'s model unless `learned` is false
-    /// (then in the retrievers' order, with features still computed).
+    /// The best `k` passages for `query`, reranked with `owner`'s model (a pool of 3k, at least
+    /// 20 and at most 100) once it learned something, unless `learned` is false; otherwise in
+    /// the retrievers' order. Features are computed either way (an answer records them).
     func search(_ query: String, k: Int, owner: UInt32, timeout: Duration?, only: Set<String>? = nil, learned: Bool = true)
         async -> (ranked: [Ranked], failed: [String])
     {
-        let pool = learned ? min(100, max(20, 3 * k)) : k
+        // The wider pool only when there is a learned order to choose from it.
+        let model = learned ? (try? store?.rankingModel(owner: owner)).flatMap { $0.examples > 0 ? $0 : nil } : nil
+        let pool = model == nil ? k : min(100, max(20, 3 * k))
         let found = await plugins.search(query, k: pool, timeout: timeout, only: only)
-        let ranked = rerank(query, found.passages, owner: owner, learned: learned)
+        let ranked = rerank(query, found.passages, owner: owner, model: model)
         return (Array(ranked.prefix(k)), found.failed)
     }
 
-    /// `candidates` (best first by the retrievers' scores) in the owner's order.
-    func rerank(_ query: String, _ candidates: [RetrievalSearch.Passage], owner: UInt32, learned: Bool = true) -> [Ranked] {
+    /// `candidates` (best first by the retrievers' scores) in the order of `model`, or as they
+    /// are without one.
+    func rerank(_ query: String, _ candidates: [RetrievalSearch.Passage], owner: UInt32, model: RankingModel?) -> [Ranked] {
         let tally = (try? store?.feedbackTally(owner: owner)) ?? FeedbackTally()
         let now = Date()
         let features = PassageFeatures.of(candidates.map { passage in
@@ -36,7 +40,7 @@ struct PassageRanker: Sendable {
                 text: passage.text, source: passage.source, retriever: passage.retriever, score: passage.score,
                 ageDays: Self.modified(passage.source).map { now.timeIntervalSince($0) / 86_400 })
         }, query: query, feedback: tally)
-        guard learned, let model = try? store?.rankingModel(owner: owner), model.examples > 0 else {
+        guard let model else {
             return zip(candidates, features).map { Ranked(passage: $0, features: $1) }
         }
         return model.order(features).map { index in

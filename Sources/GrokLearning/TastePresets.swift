@@ -58,10 +58,11 @@ public struct TasteTally: Sendable, Equatable {
     /// such as "too long" or "more detail", or a correction much shorter or longer than the answer.
     public static func lengthSignal(comment: String?, correction: String?, answer: String) -> TastePreset? {
         let said = (comment ?? "").lowercased()
-        let shorter = ["too long", "shorter", "brief", "concise", "verbose", "wordy", "less detail", "tl;dr"]
-        let longer = ["too short", "more detail", "longer", "elaborate", "explain more", "expand"]
-        if shorter.contains(where: said.contains) { return .brief }
-        if longer.contains(where: said.contains) { return .detailed }
+        // "Too brief" asks for more, so the longer phrases are looked for first.
+        let longer = ["too short", "too brief", "more detail", "more details", "elaborate", "explain more", "expand on", "longer answer"]
+        let shorter = ["too long", "shorter", "be brief", "concise", "verbose", "wordy", "less detail", "tl;dr"]
+        if longer.contains(where: { said.containsPhrase($0) }) { return .detailed }
+        if shorter.contains(where: { said.containsPhrase($0) }) { return .brief }
         if let correction = correction?.trimmingCharacters(in: .whitespacesAndNewlines), !correction.isEmpty, answer.count >= 40 {
             let ratio = Double(correction.count) / Double(answer.count)
             if ratio < 0.5 { return .brief }
@@ -76,9 +77,21 @@ public struct TasteTally: Sendable, Equatable {
     ]
 
     /// The language a comment asks answers to be in ("answer in French", "in German please"),
-    /// when it names one.
+    /// when it names one: "in <language>" at the start, or after answer, reply, respond, write
+    /// or speak ("plain English" or "explain Greek letters" ask for nothing).
     public static func languageRequest(comment: String?) -> String? {
         let said = (comment ?? "").lowercased()
-        return languages.first { said.contains("in " + $0.lowercased()) }
+        return languages.first { language in
+            let name = language.lowercased()
+            return said.range(of: #"(^|\b(answer|reply|respond|write|speak)(\s+to\s+me)?\s+)in\s+"# + name + #"\b"#,
+                              options: .regularExpression) != nil
+        }
+    }
+}
+
+extension String {
+    /// Whether the (lowercase) phrase occurs as whole words.
+    func containsPhrase(_ phrase: String) -> Bool {
+        range(of: #"(^|\W)"# + NSRegularExpression.escapedPattern(for: phrase) + #"($|\W)"#, options: .regularExpression) != nil
     }
 }

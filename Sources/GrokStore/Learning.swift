@@ -56,7 +56,8 @@ extension Store {
                 SELECT source, retriever, SUM(MAX(label, 0)) AS helped, SUM(MAX(-label, 0)) AS unhelpful
                 FROM passage_uses WHERE owner = ? AND label IS NOT NULL GROUP BY source, retriever
                 """, arguments: [owner]) {
-                tally.add(source: row["source"], retriever: row["retriever"], helped: row["helped"], unhelpful: row["unhelpful"])
+                tally.add(source: Self.text(row, "source"), retriever: Self.text(row, "retriever"), helped: Self.number(row, "helped"),
+                          unhelpful: Self.number(row, "unhelpful"))
             }
             return tally
         }
@@ -67,7 +68,7 @@ extension Store {
         try pool.read { db in
             var tally = TasteTally()
             for row in try Row.fetchAll(db, sql: "SELECT preset, up, down FROM taste WHERE owner = ?", arguments: [owner]) {
-                if let preset = TastePreset(rawValue: row["preset"]) { tally.ratings[preset] = (row["up"], row["down"]) }
+                if let preset = TastePreset(rawValue: Self.text(row, "preset")) { tally.ratings[preset] = (Self.number(row, "up"), Self.number(row, "down")) }
             }
             return tally
         }
@@ -96,15 +97,23 @@ extension Store {
             try db.execute(sql: "UPDATE passage_uses SET label = NULL WHERE owner = ?", arguments: [owner])
             let ratings = try Double.fetchOne(db, sql: "SELECT SUM(up + down) FROM taste WHERE owner = ?", arguments: [owner]) ?? 0
             try db.execute(sql: "DELETE FROM taste WHERE owner = ?", arguments: [owner])
+            try db.execute(sql: "UPDATE answer_presets SET rated = 0 WHERE owner = ?", arguments: [owner])
             try db.execute(sql: "DELETE FROM learned_language WHERE owner = ?", arguments: [owner])
-            return Forgotten(exemplars: exemplars, rankingExamples: examples, tasteRatings: Int(ratings.rounded()))
+            return Forgotten(exemplars: exemplars, rankingExamples: examples, tasteRatings: Int(max(0, min(1e9, ratings.isFinite ? ratings : 0)).rounded()))
         }
+    }
+
+    /// A column as text or number, whatever a damaged row holds (never a crash).
+    static func text(_ row: Row, _ column: String) -> String { String.fromDatabaseValue(row[column] as DatabaseValue) ?? "" }
+    static func number(_ row: Row, _ column: String) -> Double {
+        let value = Double.fromDatabaseValue(row[column] as DatabaseValue) ?? 0
+        return value.isFinite ? value : 0
     }
 
     static func rankingModel(_ db: Database, owner: UInt32) throws -> RankingModel {
         guard let text = try String.fetchOne(db, sql: "SELECT model FROM ranking_models WHERE owner = ?", arguments: [owner]),
             let model = try? JSONDecoder().decode(RankingModel.self, from: Data(text.utf8)),
-            model.weights.count == PassageFeatures.count
+            model.weights.count == PassageFeatures.count, model.weights.allSatisfy(\.isFinite), model.bias.isFinite
         else { return RankingModel() }
         return model
     }
@@ -113,21 +122,25 @@ extension Store {
     /// owner's ranking model with them.
     static func learnRanking(_ db: Database, owner: UInt32, message: Int64, rating: Int, correction: String?) throws {
         let rows = try Row.fetchAll(db, sql: """
-            SELECT id, passage, features, answer_match FROM passage_uses WHERE message = ? AND owner = ? ORDER BY rank
+            SELECT id, passage, features, answer_match, label FROM passage_uses WHERE message = ? AND owner = ? ORDER BY rank
             """, arguments: [message, owner])
         let features = rows.compactMap { row in
-            (try? JSONDecoder().decode([Double].self, from: Data((row["features"] as String).utf8)))
+            (try? JSONDecoder().decode([Double].self, from: Data(Self.text(row, "features").utf8)))
                 .flatMap { $0.count == PassageFeatures.count ? PassageFeatures(values: $0) : nil }
         }
         guard !rows.isEmpty, features.count == rows.count else { return }
         let corrected = correction?.trimmingCharacters(in: .whitespacesAndNewlines)
         let correctionMatches = corrected.flatMap { $0.isEmpty ? nil : $0 }.map { text in
-            rows.map { FeedbackLabels.match($0["passage"], answer: text) }
+            rows.map { FeedbackLabels.match(Self.text($0, "passage"), answer: text) }
         }
-        let labels = FeedbackLabels.labels(answerMatches: rows.map { $0["answer_match"] }, rating: rating, correctionMatches: correctionMatches)
+        let labels = FeedbackLabels.labels(answerMatches: rows.map { Self.number($0, "answer_match") }, rating: rating, correctionMatches: correctionMatches)
+        // An answer rated again is relabelled (its source tallies follow the latest opinion),
+        // but teaches the model once: rating twice must not count twice.
+        let learnedBefore = rows.contains { !($0["label"] as DatabaseValue).isNull }
         for (row, label) in zip(rows, labels) {
-            try db.execute(sql: "UPDATE passage_uses SET label = ? WHERE id = ?", arguments: [label, row["id"] as Int64])
+            try db.execute(sql: "UPDATE passage_uses SET label = ? WHERE id = ?", arguments: [label, row["id"] as DatabaseValue])
         }
+        guard !learnedBefore else { return }
         var model = try rankingModel(db, owner: owner)
         model.learn(zip(features, labels).map { RankingModel.Example(features: $0, label: $1) })
         let text = String(decoding: try JSONEncoder().encode(model), as: UTF8.self)
@@ -149,9 +162,11 @@ extension Store {
             try db.execute(sql: "INSERT OR REPLACE INTO learned_language(owner, language, updated) VALUES (?, ?, ?)",
                            arguments: [owner, language, Date().timeIntervalSince1970])
         }
-        guard let name = try String.fetchOne(db, sql: "SELECT preset FROM answer_presets WHERE message = ? AND owner = ?",
+        // Each answer counts once, at its first rating.
+        guard let name = try String.fetchOne(db, sql: "SELECT preset FROM answer_presets WHERE message = ? AND owner = ? AND rated = 0",
                                              arguments: [message, owner]),
             let used = TastePreset(rawValue: name) else { return }
+        try db.execute(sql: "UPDATE answer_presets SET rated = 1 WHERE message = ?", arguments: [message])
         let answer = try String.fetchOne(db, sql: "SELECT content FROM messages WHERE id = ?", arguments: [message]) ?? ""
         guard let wanted = TasteTally.lengthSignal(comment: comment, correction: correction, answer: answer) else {
             try add(used, up: rating > 0 ? 1 : 0, down: rating > 0 ? 0 : 1)

@@ -120,7 +120,8 @@ enum Schema {
                 CREATE TABLE answer_presets (
                     message INTEGER PRIMARY KEY NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
                     owner INTEGER NOT NULL,
-                    preset TEXT NOT NULL
+                    preset TEXT NOT NULL,
+                    rated INTEGER NOT NULL DEFAULT 0  -- counted in taste once, however often rated
                 );
                 CREATE TABLE taste (
                     owner INTEGER NOT NULL,

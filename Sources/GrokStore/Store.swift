@@ -50,9 +50,19 @@ public final class Store: Sendable {
     private static func isDamaged(_ error: DatabaseError, path: String) -> Bool {
         switch error.resultCode {
         case .SQLITE_CORRUPT, .SQLITE_NOTADB: true
-        case .SQLITE_READONLY: access(path, W_OK) == 0
+        case .SQLITE_READONLY: access(path, W_OK) == 0 && headerIsFromTheFuture(path)
         default: false
         }
+    }
+
+    /// Whether the file's header gives a read or write format version above 2 (SQLite opens
+    /// such a file read-only, or not at all). A read-only open for another reason (a `-wal` or
+    /// `-shm` file left by another user) is not the database's fault.
+    private static func headerIsFromTheFuture(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        guard let header = try? handle.read(upToCount: 20), header.count == 20 else { return false }
+        return header[header.startIndex + 18] > 2 || header[header.startIndex + 19] > 2
     }
 
     private static func open(_ path: String) throws -> DatabasePool {

@@ -19,8 +19,12 @@ struct LearningBenchmark: AsyncParsableCommand {
     @Option(help: "Rounds of feedback (each training question asked once per round).") var rounds = 5
     @Option(help: "Questions per simulated user (two thirds rated, one third held out).") var questions = 300
     @Option(help: "Chance a rating is the wrong way round.") var noise = 0.2
-    @Option(help: "Candidates the retriever gives for reranking.") var pool = 30
+    @Option(help: "Candidates the retriever gives for reranking (chat's pool for its 3 passages is 20).") var pool = 20
     @Option(help: "The repository whose docs and sources go into the corpus.") var repository = "."
+
+    func validate() throws {
+        guard seeds >= 1, rounds >= 1, questions >= 3, pool >= 3 else { throw ValidationError("seeds and rounds are at least 1, questions and pool at least 3") }
+    }
 
     func run() async throws {
         let products = (try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") as NSString).deletingLastPathComponent
@@ -62,7 +66,7 @@ struct LearningBenchmark: AsyncParsableCommand {
         let prose = files.filter { $0.hasSuffix(".md") }.sorted(), code = files.filter { !$0.hasSuffix(".md") && $0.contains(".") }.sorted()
         var users = Self.users
         for index in users.indices { users[index].noise = noise }
-        print("questions: \(questions) per user (\(questions * 2 / 3) rated each round, the rest held out), \(pool) candidates each,",
+        print("questions: \(questions) per user (\(questions * 2 / 3) rated each round, the rest held out unless their line was asked about in training), \(pool) candidates each,",
               "3 passages per answer drawing on a relevant one (when shown) 70% of the time, \(Int(noise * 100))% of ratings wrong way round,",
               "70% of answers rated, 20% of ratings down corrected, \(seeds) seeds, \(rounds) rounds")
         var mrr: [[[Double]]] = Array(repeating: Array(repeating: [], count: rounds + 1), count: users.count)
@@ -75,7 +79,10 @@ struct LearningBenchmark: AsyncParsableCommand {
                 var random = SplitMix64(seed: UInt64(seed * 7919 + number * 104_729 + 1))
                 let asked = try await writeQuestions(client, prose: prose, code: code, user: user, random: &random)
                 inPool.append(Double(asked.filter { !$0.relevant.isEmpty }.count) / Double(max(1, asked.count)))
-                let training = Array(asked.prefix(asked.count * 2 / 3)), heldOut = Array(asked.dropFirst(asked.count * 2 / 3))
+                // Held out: questions from lines never asked about in training.
+                let training = Array(asked.prefix(asked.count * 2 / 3))
+                let trainedLines = Set(training.map { $0.file + "\n" + $0.line })
+                let heldOut = asked.dropFirst(asked.count * 2 / 3).filter { !trainedLines.contains($0.file + "\n" + $0.line) }
                 var simulation = FeedbackSimulation(user: user, random: random)
                 for round in 0...rounds {
                     if round > 0 { simulation.round(training) }
@@ -113,10 +120,11 @@ struct LearningBenchmark: AsyncParsableCommand {
                 let text = try? String(contentsOfFile: file, encoding: .utf8),
                 let (query, line) = EvaluationQuery.keywords(from: text, using: &random) else { continue }
             let found = try await client.call(RetrievalSearch.self, .init(query: query, k: pool, learned: false)).passages
-            let modified = (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date
+            // Each passage's own file's age, as the daemon computes it.
             let candidates = found.map { passage in
-                PassageFeatures.Candidate(text: passage.text, source: passage.source, retriever: passage.retriever, score: passage.score,
-                                          ageDays: modified.map { Date().timeIntervalSince($0) / 86_400 })
+                let modified = (try? FileManager.default.attributesOfItem(atPath: passage.source))?[.modificationDate] as? Date
+                return PassageFeatures.Candidate(text: passage.text, source: passage.source, retriever: passage.retriever, score: passage.score,
+                                                 ageDays: modified.map { Date().timeIntervalSince($0) / 86_400 })
             }
             let relevant = Set(found.indices.filter { found[$0].source == file && found[$0].text.contains(line) })
             asked.append(EvaluationQuery(text: query, file: file, line: line, candidates: candidates, relevant: relevant))

@@ -35,6 +35,8 @@ import Testing
         #expect(TasteTally.lengthSignal(comment: nil, correction: "Short.", answer: answer) == .brief)
         #expect(TasteTally.lengthSignal(comment: nil, correction: answer + answer + answer, answer: answer) == .detailed)
         #expect(TasteTally.lengthSignal(comment: "wrong year", correction: nil, answer: answer) == nil)
+        #expect(TasteTally.lengthSignal(comment: "Too brief, say more", correction: nil, answer: answer) == .detailed)
+        #expect(TasteTally.lengthSignal(comment: "that no longer works", correction: nil, answer: answer) == nil)
     }
 
     @Test func aCommentCanAskForALanguage() {
@@ -42,5 +44,8 @@ import Testing
         #expect(TasteTally.languageRequest(comment: "in german, please") == "German")
         #expect(TasteTally.languageRequest(comment: "Wrong: Paris is in France") == nil)
         #expect(TasteTally.languageRequest(comment: nil) == nil)
+        #expect(TasteTally.languageRequest(comment: "Explain in plain English words") == nil)
+        #expect(TasteTally.languageRequest(comment: "explain Greek letters") == nil)
+        #expect(TasteTally.languageRequest(comment: "Could you reply to me in Spanish?") == "Spanish")
     }
 }

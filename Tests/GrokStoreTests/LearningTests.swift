@@ -41,10 +41,14 @@ import Testing
             // Another uid can neither rate nor teach with a's answer.
             #expect(try store.submitFeedback(owner: b, message: answer, rating: -1, comment: nil, correction: nil) == nil)
         }
+        // Rating an answer again relabels its passages but teaches the model once.
+        let (_, again) = try Self.answered(store, owner: a)
+        _ = try store.submitFeedback(owner: a, message: again, rating: 1, comment: nil, correction: nil)
+        _ = try store.submitFeedback(owner: a, message: again, rating: 1, comment: nil, correction: nil)
         let model = try store.rankingModel(owner: a)
-        #expect(model.examples == 16)
+        #expect(model.examples == 18)
         let tally = try store.feedbackTally(owner: a)
-        #expect(tally.sources["/docs/logs.md"]?.helped == 8 && tally.sources["/src/Rotate.swift"]?.unhelpful == 2)
+        #expect(tally.sources["/docs/logs.md"]?.helped == 9 && tally.sources["/src/Rotate.swift"]?.unhelpful == 2.25)
         // The prose the answers drew on now comes first for a, and only for a.
         let features = PassageFeatures.of(Self.candidates, query: Self.query, feedback: tally)
         #expect(model.order(features) == [1, 0], "\(model.weights)")
@@ -54,9 +58,9 @@ import Testing
         #expect(try reopened.rankingModel(owner: a) == model && reopened.feedbackTally(owner: a) == tally)
         // Forgetting drops the model and the labels, keeps the feedback.
         let forgotten = try reopened.forgetLearning(owner: a)
-        #expect(forgotten.rankingExamples == 16)
+        #expect(forgotten.rankingExamples == 18)
         #expect(try reopened.rankingModel(owner: a) == RankingModel() && reopened.feedbackTally(owner: a) == FeedbackTally())
-        #expect(try reopened.feedback(owner: a, after: nil, limit: 100).0.count == 8)
+        #expect(try reopened.feedback(owner: a, after: nil, limit: 100).0.count == 10)
     }
 
     @Test func passageUsesGoWithTheirSession() throws {
@@ -76,8 +80,12 @@ import Testing
             let (_, answer) = try Self.answered(store, owner: 5, preset: .balanced)
             _ = try store.submitFeedback(owner: 5, message: answer, rating: -1, comment: "Too long, I only needed the command.", correction: nil)
         }
+        // Rated again, an answer's preset is not counted again.
+        let (_, twice) = try Self.answered(store, owner: 5, preset: .brief)
+        _ = try store.submitFeedback(owner: 5, message: twice, rating: 1, comment: nil, correction: nil)
+        _ = try store.submitFeedback(owner: 5, message: twice, rating: 1, comment: nil, correction: nil)
         let tally = try Store(path: path).tasteTally(owner: 5)
-        #expect(tally.ratings[.balanced]?.down == 2 && tally.ratings[.brief]?.up == 2)
+        #expect(tally.ratings[.balanced]?.down == 2 && tally.ratings[.brief]?.up == 3)
         #expect(tally.choice == .brief)
         #expect(try store.tasteTally(owner: 6) == TasteTally())
         // An answer with no preset recorded (the user set their own style) teaches no taste.
@@ -88,7 +96,7 @@ import Testing
         let (_, french) = try Self.answered(store, owner: 5)
         _ = try store.submitFeedback(owner: 5, message: french, rating: -1, comment: "Answer in French, please.", correction: nil)
         #expect(try store.learnedLanguage(owner: 5) == "French" && store.learnedLanguage(owner: 6) == nil)
-        #expect(try store.forgetLearning(owner: 5).tasteRatings == 4)
+        #expect(try store.forgetLearning(owner: 5).tasteRatings == 5)
         #expect(try store.learnedLanguage(owner: 5) == nil)
         #expect(try store.tasteTally(owner: 5).choice == .balanced)
     }

@@ -190,7 +190,7 @@ public enum LearnReset: RPCMethod {
         public var forgotten: Int
         /// Labelled passages the ranking model had learned from.
         public var rankingExamples: Int
-        /// Ratings of answer presets.
+        /// Counts in the preset ratings (a comment on length counts for one preset and against another).
         public var tasteRatings: Int
         public init(forgotten: Int, rankingExamples: Int, tasteRatings: Int) {
             self.forgotten = forgotten
