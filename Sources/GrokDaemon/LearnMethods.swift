@@ -20,7 +20,7 @@ extension MemoryMethods {
                     ranking: .init(
                         examples: model.examples,
                         weights: Dictionary(uniqueKeysWithValues: zip(PassageFeatures.names, model.weights)),
-                        sources: Self.mostRated(tally)),
+                        sources: Self.mostRated(tally), trust: model.trust),
                     taste: .init(
                         preset: taste.choice.rawValue, overridden: overridden,
                         ratings: TastePreset.allCases.map { preset in

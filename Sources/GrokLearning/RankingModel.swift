@@ -4,9 +4,12 @@ import Foundation
 /// `PassageFeatures`, started from (and pulled back toward) the retriever's own order.
 ///
 /// A passage's score is the retriever's normalised score plus the learned adjustment. The
-/// adjustment grows with the number of examples learned from, and can never take more than
-/// `floor` off a passage, so a handful of ratings cannot bury a source that the retriever finds
-/// relevant.
+/// adjustment can never take more than `floor` off a passage, so a handful of ratings cannot
+/// bury a source that the retriever finds relevant. It also counts only as far as it has
+/// earned trust: each rated answer checks, before learning from it, whether the learned order
+/// or the retriever's agrees with the labels where the two differ, and only a learned order
+/// that wins clearly more often than it loses (as random feedback never does for long) is
+/// applied.
 public struct RankingModel: Sendable, Equatable, Codable {
     /// The untrained model: the retriever's order.
     public static let prior: [Double] = PassageFeatures.names.map { $0 == "retrieverScore" ? 1 : 0 }
@@ -21,26 +24,73 @@ public struct RankingModel: Sendable, Equatable, Codable {
     public var bias: Double
     /// Labelled passages learned from.
     public var examples: Int
+    /// Pairs of rated passages the learned order put the right way round where the retriever's
+    /// did not, and the other way about.
+    public var wins: Double
+    public var losses: Double
 
-    public init(weights: [Double] = RankingModel.prior, bias: Double = 0, examples: Int = 0) {
+    public init(weights: [Double] = RankingModel.prior, bias: Double = 0, examples: Int = 0, wins: Double = 0, losses: Double = 0) {
         self.weights = weights
         self.bias = bias
         self.examples = examples
+        self.wins = wins
+        self.losses = losses
     }
 
-    /// What learning adds to a passage's score, within [-floor, 1].
+    /// How far the learned adjustment is applied (0...1): nothing until the learned order has
+    /// beaten the retriever's by one standard deviation of chance, all of it from three.
+    public var trust: Double {
+        let contests = wins + losses
+        guard contests > 0 else { return 0 }
+        return min(1, max(0, ((wins - losses) / contests.squareRoot() - 1) / 2))
+    }
+
+    /// What learning adds to a passage's score, within [-floor, 1], as far as it is trusted.
     public func adjustment(_ passage: PassageFeatures) -> Double {
+        let confidence = Double(examples) / (Double(examples) + Self.halfConfidence)
+        return trust * confidence * learnedAdjustment(passage)
+    }
+
+    /// The model's own adjustment, before trust and confidence.
+    func learnedAdjustment(_ passage: PassageFeatures) -> Double {
         var learned = 0.0
         for index in 0..<PassageFeatures.count { learned += (weights[index] - Self.prior[index]) * passage.values[index] }
-        let confidence = Double(examples) / (Double(examples) + Self.halfConfidence)
-        return min(1, max(-Self.floor, confidence * learned))
+        return min(1, max(-Self.floor, learned))
+    }
+
+    static func priorScore(_ passage: PassageFeatures) -> Double {
+        var prior = 0.0
+        for index in 0..<PassageFeatures.count { prior += Self.prior[index] * passage.values[index] }
+        return prior
     }
 
     /// The passage's score: the retriever's normalised score plus the learned adjustment.
     public func score(_ passage: PassageFeatures) -> Double {
-        var prior = 0.0
-        for index in 0..<PassageFeatures.count { prior += Self.prior[index] * passage.values[index] }
-        return prior + adjustment(passage)
+        Self.priorScore(passage) + adjustment(passage)
+    }
+
+    /// Before learning from a rated answer: where the learned order and the retriever's differ
+    /// on a pair of its passages with different labels, which one had it right.
+    mutating func judge(_ batch: [Example]) {
+        for (first, a) in batch.enumerated() {
+            for b in batch[(first + 1)...] where a.label != b.label {
+                let (better, worse) = a.label > b.label ? (a.features, b.features) : (b.features, a.features)
+                let learned = Self.priorScore(better) + learnedAdjustment(better) - Self.priorScore(worse) - learnedAdjustment(worse)
+                let retriever = Self.priorScore(better) - Self.priorScore(worse)
+                guard (learned > 0) != (retriever > 0) else { continue }
+                if learned > 0 { wins += 1 } else { losses += 1 }
+            }
+        }
+    }
+
+    enum CodingKeys: String, CodingKey { case weights, bias, examples, wins, losses }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            weights: try container.decode([Double].self, forKey: .weights), bias: try container.decode(Double.self, forKey: .bias),
+            examples: try container.decode(Int.self, forKey: .examples),
+            wins: try container.decodeIfPresent(Double.self, forKey: .wins) ?? 0, losses: try container.decodeIfPresent(Double.self, forKey: .losses) ?? 0)
     }
 
     /// The candidates' indices, best first (ties keep the retriever's order).
@@ -60,9 +110,11 @@ public struct RankingModel: Sendable, Equatable, Codable {
         }
     }
 
-    /// One stochastic gradient step of the logistic loss per example, each weighted by how sure
+    /// One rated answer's passages: first judged (learned order against the retriever's), then
+    /// one stochastic gradient step of the logistic loss per passage, each weighted by how sure
     /// its label is; the step shrinks as the model has seen more.
     public mutating func learn(_ batch: [Example]) {
+        judge(batch)
         for example in batch where example.label != 0 {
             let target = example.label > 0 ? 1.0 : 0.0
             let certainty = min(1, abs(example.label))

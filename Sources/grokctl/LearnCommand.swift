@@ -29,7 +29,7 @@ struct LearnCommand: AsyncParsableCommand {
                 Output.line("passage ranking: the retrievers' own order (no rated answers used passages yet)")
                 return
             }
-            Output.line("passage ranking: learned from \(ranking.examples) passages of rated answers")
+            Output.line("passage ranking: learned from \(ranking.examples) passages of rated answers, applied at \(Int((100 * ranking.trust).rounded()))%")
             for (name, weight) in ranking.weights.sorted(by: { abs($0.value) > abs($1.value) }) where abs(weight) >= 0.005 {
                 Output.line("  \(name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(String(format: "%+.3f", weight))")
             }

@@ -37,16 +37,21 @@ import Testing
         let before = try await Self.search(client)
         #expect(before.count == 2 && before.allSatisfy { $0.rankScore == nil }, "untrained: the retriever's order, \(before)")
         // Answers that used the passages, rated; the answers' passages are recorded with them.
-        for question in ["How do I rotate log files?", "When does the daemon rotate the log files?", "Rotate the logs how?"] {
+        let questions = ["How do I rotate log files?", "When does the daemon rotate the log files?", "Rotate the logs how?",
+                         "Which log files get rotated?", "How many rotated log files are kept?", "Can log files rotate at night?",
+                         "Rotating log files: how often?", "Is log rotation automatic?", "What rotates the log files?"]
+        // Enough ratings for the learned order to earn trust: it has to beat the retriever's
+        // order on these answers by more than chance before it is applied.
+        for question in questions {
             let answer = try await client.call(Chat.self, .init(message: question, options: ChatTests.greedy(6), retrieval: .object(["k": 2])))
             #expect(answer.citations.count == 2)
             _ = try await client.call(FeedbackSubmit.self, .init(messageId: answer.messageId, rating: 1, correction: "It keeps seven of them, rotated every night."))
         }
         let learned = try await client.call(LearnStatus.self, NoParams())
-        #expect(learned.ranking.examples == 6, "\(learned.ranking)")
-        #expect(learned.ranking.sources.contains { $0.source.hasSuffix("/logs.md") && $0.helped == 3 }, "\(learned.ranking.sources)")
+        #expect(learned.ranking.examples == 18 && learned.ranking.trust > 0, "\(learned.ranking)")
+        #expect(learned.ranking.sources.contains { $0.source.hasSuffix("/logs.md") && $0.helped == 9 }, "\(learned.ranking.sources)")
         let after = try await Self.search(client)
-        #expect(after.first?.source.hasSuffix("/logs.md") == true && after.allSatisfy { $0.rankScore != nil }, "\(after)")
+        #expect(after.first?.source.hasSuffix("/logs.md") == true && after.allSatisfy { $0.rankScore != nil }, "\(after) \(learned.ranking)")
         // The raw order is still there for whoever asks for it.
         let raw = try await client.call(RetrievalSearch.self, .init(query: "how do I rotate log files", k: 2, learned: false)).passages
         #expect(raw.map(\.source) == before.map(\.source) && raw.allSatisfy { $0.rankScore == nil })
@@ -61,12 +66,12 @@ import Testing
         client = try await daemon.client()
         #expect(try await PluginTests.ready(client, ["docs"]))
         let restarted = try await client.call(LearnStatus.self, NoParams())
-        #expect(restarted.ranking.examples == 6 && restarted.ranking.weights == learned.ranking.weights)
+        #expect(restarted.ranking.examples == 18 && restarted.ranking.weights == learned.ranking.weights && restarted.ranking.trust == learned.ranking.trust)
         #expect(try await Self.search(client).map(\.source) == after.map(\.source))
         // Forgetting brings back the retriever's order.
         let socket = ["--socket", daemon.socketPath, "--no-autostart"]
         let (status, output) = try await ExampleClientTests.run(TestDaemon.grokctl, ["learn", "reset"] + socket, environment: daemon.environment)
-        #expect(status == 0 && (try? JSONCodec.parse(string: output))?["rankingExamples"] == 6, "\(output)")
+        #expect(status == 0 && (try? JSONCodec.parse(string: output))?["rankingExamples"] == 18, "\(output)")
         #expect(try await client.call(LearnStatus.self, NoParams()).ranking.examples == 0)
         let forgotten = try await Self.search(client)
         #expect(forgotten.map(\.source) == before.map(\.source) && forgotten.allSatisfy { $0.rankScore == nil })

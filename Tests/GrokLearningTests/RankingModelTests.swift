@@ -44,6 +44,7 @@ import Testing
             model.learn(zip(Self.features(), [-0.25, 1, -0.25]).map { RankingModel.Example(features: $0, label: $1) })
         }
         #expect(model.examples == 60)
+        #expect(model.trust == 1, "wins \(model.wins), losses \(model.losses)")
         #expect(model.order(Self.features()).first == 1, "\(model.weights)")
         let coverage = PassageFeatures.names.firstIndex(of: "queryCoverage")!
         let code = PassageFeatures.names.firstIndex(of: "codeLike")!
@@ -51,17 +52,35 @@ import Testing
     }
 
     @Test func aFewRatingsCannotBuryASource() {
-        var model = RankingModel()
         let features = Self.features()
-        // However hard it is told the best candidate is useless, it loses at most the floor.
+        // However hard it is told the best candidate is useless, and however much it is
+        // trusted, it loses at most the floor.
+        var model = RankingModel(wins: 100)
         for _ in 0..<200 { model.learn([RankingModel.Example(features: features[0], label: -1)]) }
+        #expect(model.trust == 1)
         #expect(model.adjustment(features[0]) >= -RankingModel.floor)
         #expect(model.score(features[0]) >= 1 - RankingModel.floor)
-        // And a single rating moves it only a little: the adjustment grows with the examples.
+        // A single rated answer has not shown that the learned order beats the retriever's:
+        // nothing is applied yet.
         var once = RankingModel()
-        once.learn([RankingModel.Example(features: features[0], label: -1)])
-        #expect(once.adjustment(features[0]) > -0.25 && once.adjustment(features[0]) < 0, "\(once.adjustment(features[0]))")
-        #expect(once.order(features) == [0, 1, 2])
+        once.learn(zip(features, [1, -1, 0]).map { RankingModel.Example(features: $0, label: $1) })
+        #expect(once.trust == 0 && once.adjustment(features[0]) == 0 && once.order(features) == [0, 1, 2])
+    }
+
+    @Test func randomRatingsEarnNoTrust() {
+        var model = RankingModel()
+        var state: UInt64 = 12345
+        func coin() -> Bool {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state >> 63 == 1
+        }
+        let features = Self.features()
+        for _ in 0..<300 {
+            let labels = (0..<3).map { _ in coin() ? 1.0 : -0.5 }
+            model.learn(zip(features, labels).map { RankingModel.Example(features: $0, label: $1) })
+        }
+        #expect(model.trust < 0.5, "wins \(model.wins), losses \(model.losses)")
+        #expect(features.allSatisfy { abs(model.adjustment($0)) < 0.5 * abs(model.learnedAdjustment($0)) + 1e-9 })
     }
 
     @Test func sourceFeedbackIsSmoothed() {

@@ -119,10 +119,14 @@ public enum LearnStatus: RPCMethod {
         public var weights: [String: Double]
         /// Sources with the most feedback: how much they helped answers, and how much not.
         public var sources: [SourceFeedback]
-        public init(examples: Int, weights: [String: Double], sources: [SourceFeedback]) {
+        /// How far the learned order is applied (0...1): it grows as the learned order agrees
+        /// with later ratings more often than the retrievers' order does.
+        public var trust: Double
+        public init(examples: Int, weights: [String: Double], sources: [SourceFeedback], trust: Double) {
             self.examples = examples
             self.weights = weights
             self.sources = sources
+            self.trust = trust
         }
     }
 
