@@ -89,7 +89,8 @@ struct ChatMethods: Sendable {
         prompt.turns = history.filter { $0.role == "user" || $0.role == "assistant" }.map { ($0.role, $0.content) }
         var ranked: [PassageRanker.Ranked] = []
         if let retrieval {
-            ranked = await ranker.search(params.message, k: retrieval.k, owner: uid, timeout: .seconds(2), only: retrieval.sources).ranked
+            ranked = await ranker.search(
+                params.message, k: retrieval.k, owner: uid, timeout: .seconds(2), only: retrieval.sources, recording: true).ranked
             prompt.passages = ranked.map(\.passage)
             if params.stream == true, !prompt.passages.isEmpty {
                 try? await context.progress(.retrieval, RetrievalSearch.Result(passages: prompt.passages, failed: []))

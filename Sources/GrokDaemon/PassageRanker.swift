@@ -13,19 +13,22 @@ struct PassageRanker: Sendable {
     /// A passage with the features it was ranked by (recorded when it goes into an answer).
     struct Ranked: Sendable {
         var passage: RetrievalSearch.Passage
-        var features: PassageFeatures
+        /// Computed when reranking, or when the passage may go into an answer (`recording`).
+        var features: PassageFeatures?
     }
 
     /// The best `k` passages for `query`, reranked with `owner`'s model (a pool of 3k, at least
     /// 20 and at most 100) once it learned something, unless `learned` is false; otherwise in
-    /// the retrievers' order. Features are computed either way (an answer records them).
-    func search(_ query: String, k: Int, owner: UInt32, timeout: Duration?, only: Set<String>? = nil, learned: Bool = true)
-        async -> (ranked: [Ranked], failed: [String])
-    {
+    /// the retrievers' order. With `recording` (passages for an answer, which records them),
+    /// features are computed even when nothing is reranked.
+    func search(
+        _ query: String, k: Int, owner: UInt32, timeout: Duration?, only: Set<String>? = nil, learned: Bool = true, recording: Bool = false
+    ) async -> (ranked: [Ranked], failed: [String]) {
         // The wider pool only when there is a learned order to choose from it.
         let model = learned ? (try? store?.rankingModel(owner: owner)).flatMap { $0.examples > 0 ? $0 : nil } : nil
         let pool = model == nil ? k : min(100, max(20, 3 * k))
         let found = await plugins.search(query, k: pool, timeout: timeout, only: only)
+        guard model != nil || recording else { return (found.passages.prefix(k).map { Ranked(passage: $0) }, found.failed) }
         let ranked = rerank(query, found.passages, owner: owner, model: model)
         return (Array(ranked.prefix(k)), found.failed)
     }
@@ -52,10 +55,12 @@ struct PassageRanker: Sendable {
 
     /// What the store records of the passages that went into `answer`.
     static func uses(_ ranked: [Ranked], answer: String) -> [Store.PassageUse] {
-        ranked.enumerated().map { rank, item in
-            Store.PassageUse(
-                rank: rank, source: item.passage.source, retriever: item.passage.retriever, text: item.passage.text,
-                features: item.features, answerMatch: FeedbackLabels.match(item.passage.text, answer: answer))
+        ranked.enumerated().compactMap { rank, item in
+            item.features.map { features in
+                Store.PassageUse(
+                    rank: rank, source: item.passage.source, retriever: item.passage.retriever, text: item.passage.text,
+                    features: features, answerMatch: FeedbackLabels.match(item.passage.text, answer: answer))
+            }
         }
     }
 

@@ -61,10 +61,11 @@ struct FeedbackSimulation {
     /// Passages put into each answer.
     var shown = 3
 
-    /// The candidates' order for this user now.
-    func order(_ query: EvaluationQuery) -> [Int] {
-        guard model.examples > 0 else { return Array(query.candidates.indices) }
-        return model.order(PassageFeatures.of(query.candidates, query: query.text, feedback: tally))
+    /// The candidates' features and their order for this user now (the untrained model keeps
+    /// the retriever's order).
+    func ranked(_ query: EvaluationQuery) -> (features: [PassageFeatures], order: [Int]) {
+        let features = PassageFeatures.of(query.candidates, query: query.text, feedback: tally)
+        return (features, model.order(features))
     }
 
     /// One round: each training query asked once, in a random order, its answer rated (or not).
@@ -73,8 +74,7 @@ struct FeedbackSimulation {
     }
 
     private mutating func ask(_ query: EvaluationQuery) {
-        let features = PassageFeatures.of(query.candidates, query: query.text, feedback: tally)
-        let order = model.examples > 0 ? model.order(features) : Array(query.candidates.indices)
+        let (features, order) = ranked(query)
         let shown = Array(order.prefix(self.shown))
         guard !shown.isEmpty, Double.random(in: 0..<1, using: &random) < user.rated else { return }
         let relevant = shown.first { query.relevant.contains($0) }
@@ -103,7 +103,7 @@ struct FeedbackSimulation {
         guard !queries.isEmpty else { return (0, 0) }
         var mrr = 0.0, ndcg = 0.0
         for query in queries {
-            let top = order(query).prefix(10)
+            let top = ranked(query).order.prefix(10)
             if let first = top.firstIndex(where: { query.relevant.contains($0) }) { mrr += 1 / Double(first + 1) }
             var gain = 0.0
             for (position, index) in top.enumerated() where query.relevant.contains(index) { gain += 1 / log2(Double(position) + 2) }
