@@ -15,7 +15,15 @@ public final class LineSocket: @unchecked Sendable {
     }
 
     public init(path: String) throws {
-        descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        // Assigned only once connected: a class whose stored properties are all set runs its
+        // deinit when its init throws, and a second close would hit whatever descriptor
+        // another thread opened under the same number meanwhile.
+        descriptor = try Self.connectedDescriptor(path: path)
+    }
+
+    /// A socket connected to `path`; closed again (once) when connecting fails.
+    private static func connectedDescriptor(path: String) throws -> CInt {
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw Failure("socket: \(errno)") }
         let connected: CInt
         do {
@@ -29,6 +37,7 @@ public final class LineSocket: @unchecked Sendable {
             close(descriptor)
             throw Failure("connect \(path): \(String(cString: strerror(code)))")
         }
+        return descriptor
     }
 
     deinit { close(descriptor) }
