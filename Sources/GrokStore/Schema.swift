@@ -139,6 +139,11 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v5 messages by owner") { db in
+            // Speculative drafting reads an owner's latest messages across sessions: without
+            // this index that walks every user's messages newest first.
+            try db.execute(sql: "CREATE INDEX messages_by_owner ON messages(owner, id)")
+        }
         return migrator
     }
 }

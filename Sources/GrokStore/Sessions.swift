@@ -58,14 +58,18 @@ extension Store {
         }
     }
 
+    /// The query behind `recentText` (a test checks that it uses the owner's index).
+    static let recentTextQuery = """
+        SELECT content FROM messages WHERE owner = ? AND session != ? AND role IN ('user', 'assistant')
+        ORDER BY id DESC LIMIT 200
+        """
+
     /// The owner's latest user and assistant messages outside `session`, newest first, up to
     /// about `characters` characters: the text speculative decoding drafts from.
+
     public func recentText(owner: UInt32, excluding session: String?, characters: Int) throws -> [String] {
         try pool.read { db in
-            let rows = try String.fetchCursor(db, sql: """
-                SELECT content FROM messages WHERE owner = ? AND session != ? AND role IN ('user', 'assistant')
-                ORDER BY id DESC LIMIT 200
-                """, arguments: [owner, session ?? ""])
+            let rows = try String.fetchCursor(db, sql: Self.recentTextQuery, arguments: [owner, session ?? ""])
             var texts: [String] = []
             var total = 0
             while total < characters, let text = try rows.next() {

@@ -18,7 +18,8 @@ import Testing
         let store = try Store(path: path)
         #expect(try store.schemaVersions() == ["v1 sessions, messages, preferences, feedback", "v2 how an answer ended",
                                                 "v3 exemplars learned from feedback",
-                                                "v4 passage ranking and answer presets learned from feedback"])
+                                                "v4 passage ranking and answer presets learned from feedback",
+                                                "v5 messages by owner"])
         #expect(try store.integrityCheck() == "ok")
         let session = try store.createSession(owner: 1000, title: "first", model: nil)
         #expect(try store.append(owner: 1000, session: session.id, messages: [NewMessage(role: "user", content: "hello")])?.count == 1)
@@ -40,7 +41,7 @@ extension StoreTests {
         }
         try pool.close()
         let store = try Store(path: path)
-        #expect(try store.schemaVersions().count == 4)
+        #expect(try store.schemaVersions().count == 5)
         #expect(try store.session(owner: 1000, id: "s1")?.1.map(\.content) == ["kept"])
         var answer = NewMessage(role: "assistant", content: "cut short")
         answer.finish = "cancelled"
@@ -117,6 +118,11 @@ extension StoreTests {
         #expect(try store.recentText(owner: b, excluding: nil, characters: 10_000).isEmpty)
         #expect(try store.recentText(owner: a, excluding: nil, characters: 10_000) == ["noted", "the secret password is swordfish"])
         #expect(try store.recentText(owner: a, excluding: session.id, characters: 10_000).isEmpty)
+        // ... through the owner's index, not a walk over every user's messages.
+        let plan = try store.pool.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + Store.recentTextQuery, arguments: [a, ""]).map { $0["detail"] as String }.joined()
+        }
+        #expect(plan.contains("messages_by_owner"), "\(plan)")
         #expect(try store.submitFeedback(owner: b, message: ids[0], rating: -1, comment: nil, correction: nil) == nil)
         #expect(try store.feedback(owner: b, after: nil, limit: 10).0.isEmpty)
         #expect(try store.preference(owner: b, key: "name") == nil && store.preferences(owner: b).isEmpty)
