@@ -125,7 +125,7 @@ let package = Package(
         .executableTarget(
             name: "grokctl",
             dependencies: [
-                "CEditLine", "GrokClient", "GrokJSON", "GrokProtocol", "GrokRPC",
+                "CEditLine", "GrokClient", "GrokJSON", "GrokLearning", "GrokProtocol", "GrokRPC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -84,6 +84,11 @@ struct ChatMethods: Sendable {
         if !profile.contains(where: { $0.key == "language" }), let language = try? store.learnedLanguage(owner: uid) {
             prompt.instructions.append("Answer in \(language).")
         }
+        // A layout the user's feedback asked for, unless they described their style themselves
+        // or the request asks for JSON.
+        if given?.format == nil, !profile.contains(where: { $0.key == "style" || $0.key == "instructions" }) {
+            prompt.instructions += ((try? store.learnedFormat(owner: uid)) ?? []).map(\.instruction)
+        }
         prompt.profile = profile
         prompt.exemplars = (try? store.exemplars(owner: uid, similarTo: params.message, limit: 2))?.map { ($0.question, $0.answer) } ?? []
         prompt.turns = history.filter { $0.role == "user" || $0.role == "assistant" }.map { ($0.role, $0.content) }

@@ -27,7 +27,8 @@ extension MemoryMethods {
                             let (up, down) = taste.ratings[preset] ?? (0, 0)
                             return .init(preset: preset.rawValue, up: up, down: down)
                         },
-                        language: try store.learnedLanguage(owner: uid)))
+                        language: try store.learnedLanguage(owner: uid),
+                        format: Dictionary(uniqueKeysWithValues: try store.learnedFormat(owner: uid).map { ($0.aspect.rawValue, $0.rawValue) })))
             }
         }
         table.register(LearnReset.self) { _, context in

@@ -79,6 +79,15 @@ extension Store {
         try pool.read { db in try String.fetchOne(db, sql: "SELECT language FROM learned_language WHERE owner = ?", arguments: [owner]) }
     }
 
+    /// How the owner's feedback asked answers to be laid out, one choice per aspect, in aspect order.
+    public func learnedFormat(owner: UInt32) throws -> [FormatChoice] {
+        try pool.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT choice FROM learned_format WHERE owner = ?", arguments: [owner])
+            let choices = rows.compactMap { FormatChoice(rawValue: Self.text($0, "choice")) }
+            return FormatChoice.Aspect.allCases.compactMap { aspect in choices.first { $0.aspect == aspect } }
+        }
+    }
+
     /// What was forgotten by `forgetLearning`.
     public struct Forgotten: Sendable, Equatable {
         public var exemplars: Int
@@ -87,7 +96,7 @@ extension Store {
     }
 
     /// Forgets everything learned from the owner's feedback: exemplars, the ranking model and
-    /// the labels it learned from, the taste ratings and language. The feedback and the sessions stay.
+    /// the labels it learned from, the taste ratings, language and format. The feedback and the sessions stay.
     public func forgetLearning(owner: UInt32) throws -> Forgotten {
         try pool.write { db in
             try db.execute(sql: "DELETE FROM exemplars WHERE owner = ?", arguments: [owner])
@@ -99,6 +108,7 @@ extension Store {
             try db.execute(sql: "DELETE FROM taste WHERE owner = ?", arguments: [owner])
             try db.execute(sql: "UPDATE answer_presets SET rated = 0 WHERE owner = ?", arguments: [owner])
             try db.execute(sql: "DELETE FROM learned_language WHERE owner = ?", arguments: [owner])
+            try db.execute(sql: "DELETE FROM learned_format WHERE owner = ?", arguments: [owner])
             return Forgotten(exemplars: exemplars, rankingExamples: examples, tasteRatings: Int(max(0, min(1e9, ratings.isFinite ? ratings : 0)).rounded()))
         }
     }
@@ -148,7 +158,7 @@ extension Store {
                        arguments: [owner, text, Date().timeIntervalSince1970])
     }
 
-    /// After feedback on an answer: a language it asks for is learned. When it speaks of length ("too long", a much shorter
+    /// After feedback on an answer: a language or layout it asks for is learned. When it speaks of length ("too long", a much shorter
     /// correction…), for the preset it asks for and against the one used if they differ;
     /// otherwise the rating counts for or against the preset the answer was written under.
     static func learnTaste(_ db: Database, owner: UInt32, message: Int64, rating: Int, comment: String?, correction: String?) throws {
@@ -161,6 +171,10 @@ extension Store {
         if let language = TasteTally.languageRequest(comment: comment) {
             try db.execute(sql: "INSERT OR REPLACE INTO learned_language(owner, language, updated) VALUES (?, ?, ?)",
                            arguments: [owner, language, Date().timeIntervalSince1970])
+        }
+        for choice in FormatChoice.requests(comment: comment) {
+            try db.execute(sql: "INSERT OR REPLACE INTO learned_format(owner, aspect, choice, updated) VALUES (?, ?, ?, ?)",
+                           arguments: [owner, choice.aspect.rawValue, choice.rawValue, Date().timeIntervalSince1970])
         }
         // Each answer counts once, at its first rating.
         guard let name = try String.fetchOne(db, sql: "SELECT preset FROM answer_presets WHERE message = ? AND owner = ? AND rated = 0",

@@ -78,7 +78,7 @@ import Testing
         await client.close()
     }
 
-    @Test func answersRatedTooLongBecomeBriefUnlessTheUserSetAStyle() async throws {
+    @Test func answersFollowTheLengthAndLayoutAskedForUnlessTheUserSetAStyle() async throws {
         let (daemon, client) = try await EngineMethodsTests.daemonWithModel()
         defer { withExtendedLifetime(daemon) {} }
         let brief = "Answer briefly"
@@ -96,9 +96,18 @@ import Testing
         // having been brief already.
         #expect(taste.ratings.first { $0.preset == "balanced" }?.down == 1 && taste.ratings.first { $0.preset == "brief" }?.up == 2)
         #expect(try await client.call(ChatPromptPreview.self, question).prompt.contains(brief))
+        // A comment asking for a layout is followed too.
+        let bullets = "Lay the answer out as bullet points.", plain = "Write plain text, without Markdown."
+        let listed = try await client.call(Chat.self, .init(message: "What is a monoid?", options: ChatTests.greedy(4), retrieval: "off"))
+        _ = try await client.call(FeedbackSubmit.self, .init(messageId: listed.messageId, rating: 1, comment: "Good; use bullet points and no markdown"))
+        let format = try await client.call(LearnStatus.self, NoParams()).taste.format
+        #expect(format == ["layout": "bullets", "markup": "plain"], "\(format)")
+        let formatted = try await client.call(ChatPromptPreview.self, question).prompt
+        #expect(formatted.contains(bullets) && formatted.contains(plain), "\(formatted)")
         // What the user says wins over what was learned.
         _ = try await client.call(PrefsSet.self, .init(key: "style", value: "thorough, with examples"))
-        #expect(try await !client.call(ChatPromptPreview.self, question).prompt.contains(brief))
+        let styled = try await client.call(ChatPromptPreview.self, question).prompt
+        #expect(!styled.contains(brief) && !styled.contains(bullets) && !styled.contains(plain), "\(styled)")
         #expect(try await client.call(LearnStatus.self, NoParams()).taste.overridden)
         // A comment asking for a language: answers are asked to be in it, until the user's own
         // language preference says otherwise.

@@ -48,4 +48,29 @@ import Testing
         #expect(TasteTally.languageRequest(comment: "explain Greek letters") == nil)
         #expect(TasteTally.languageRequest(comment: "Could you reply to me in Spanish?") == "Spanish")
     }
+
+    @Test func aCommentCanAskForALayout() {
+        func asked(_ comment: String) -> [FormatChoice] { FormatChoice.requests(comment: comment) }
+        #expect(asked("Please use bullet points") == [.bullets])
+        #expect(asked("Bullet points, please.") == [.bullets])
+        #expect(asked("Could you put it in a numbered list?") == [.bullets])
+        #expect(asked("No bullet points, please") == [.paragraphs])
+        #expect(asked("Not as a list; write it in full sentences") == [.paragraphs])
+        #expect(asked("too many bullets") == [.paragraphs])
+        #expect(asked("Don\u{2019}t use markdown") == [.plain])
+        #expect(asked("plain text only") == [.plain])
+        #expect(asked("not plain text: use headings") == [.markdown])
+        #expect(asked("Show me a code example") == [.examples])
+        #expect(asked("no code examples, thanks") == [.noExamples])
+        #expect(asked("skip the code") == [.noExamples])
+        // One choice per aspect, several aspects at once, in aspect order.
+        #expect(asked("Give me an example, as bullet points, without markdown") == [.bullets, .plain, .examples])
+        // Words that only mention a list, an example or text ask for nothing.
+        #expect(asked("The list of flags is wrong") == [])
+        #expect(asked("For example, the date is wrong") == [])
+        #expect(asked("Wrong: see the examples section of the man page") == [])
+        #expect(asked("Explain in plain English") == [])
+        #expect(FormatChoice.requests(comment: nil) == [])
+        #expect(Set(FormatChoice.allCases.map(\.instruction)).count == FormatChoice.allCases.count)
+    }
 }

@@ -100,4 +100,21 @@ import Testing
         #expect(try store.learnedLanguage(owner: 5) == nil)
         #expect(try store.tasteTally(owner: 5).choice == .balanced)
     }
+
+    @Test func layoutRequestsAreLearnedPerAspectForTheirOwner() throws {
+        let store = try Store(path: try StoreTests.temporaryPath())
+        func comment(_ text: String, owner: UInt32 = 5) throws {
+            let (_, answer) = try Self.answered(store, owner: owner)
+            _ = try store.submitFeedback(owner: owner, message: answer, rating: -1, comment: text, correction: nil)
+        }
+        try comment("Use bullet points and show me a code example")
+        #expect(try store.learnedFormat(owner: 5) == [.bullets, .examples] && store.learnedFormat(owner: 6).isEmpty)
+        // A later request about the same aspect replaces the earlier one; the others stay.
+        try comment("No bullet points please, and no markdown")
+        #expect(try store.learnedFormat(owner: 5) == [.paragraphs, .plain, .examples])
+        try comment("Use bullet points", owner: 6)
+        #expect(try store.learnedFormat(owner: 6) == [.bullets])
+        _ = try store.forgetLearning(owner: 5)
+        #expect(try store.learnedFormat(owner: 5).isEmpty && store.learnedFormat(owner: 6) == [.bullets])
+    }
 }

@@ -19,7 +19,7 @@ import Testing
         #expect(try store.schemaVersions() == ["v1 sessions, messages, preferences, feedback", "v2 how an answer ended",
                                                 "v3 exemplars learned from feedback",
                                                 "v4 passage ranking and answer presets learned from feedback",
-                                                "v5 messages by owner"])
+                                                "v5 messages by owner, learned answer format"])
         #expect(try store.integrityCheck() == "ok")
         let session = try store.createSession(owner: 1000, title: "first", model: nil)
         #expect(try store.append(owner: 1000, session: session.id, messages: [NewMessage(role: "user", content: "hello")])?.count == 1)

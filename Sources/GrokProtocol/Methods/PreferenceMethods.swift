@@ -152,11 +152,16 @@ public enum LearnStatus: RPCMethod {
         /// The answer language a comment asked for ("answer in French"); a `language`
         /// preference wins over it.
         public var language: String?
-        public init(preset: String, overridden: Bool, ratings: [PresetRatings], language: String? = nil) {
+        /// How comments asked answers to be laid out, by aspect: `layout` ("bullets" or
+        /// "paragraphs"), `markup` ("plain" or "markdown"), `examples` ("examples" or
+        /// "noExamples"). A `style` or `instructions` preference wins over them.
+        public var format: [String: String]
+        public init(preset: String, overridden: Bool, ratings: [PresetRatings], language: String? = nil, format: [String: String] = [:]) {
             self.preset = preset
             self.overridden = overridden
             self.ratings = ratings
             self.language = language
+            self.format = format
         }
     }
 
