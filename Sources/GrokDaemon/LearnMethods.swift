@@ -27,8 +27,7 @@ extension MemoryMethods {
                             let (up, down) = taste.ratings[preset] ?? (0, 0)
                             return .init(preset: preset.rawValue, up: up, down: down)
                         },
-                        language: try store.learnedLanguage(owner: uid),
-                        format: Dictionary(uniqueKeysWithValues: try store.learnedFormat(owner: uid).map { ($0.aspect.rawValue, $0.rawValue) })))
+                        language: try store.learnedLanguage(owner: uid), format: try Self.formatStatus(store.learnedFormat(owner: uid))))
             }
         }
         table.register(LearnReset.self) { _, context in
@@ -38,6 +37,11 @@ extension MemoryMethods {
                     forgotten: forgotten.exemplars, rankingExamples: forgotten.rankingExamples, tasteRatings: forgotten.tasteRatings)
             }
         }
+    }
+
+    /// The learned layout by aspect; nil when none was asked for.
+    private static func formatStatus(_ choices: [FormatChoice]) -> [String: String]? {
+        choices.isEmpty ? nil : Dictionary(choices.map { ($0.aspect.rawValue, $0.rawValue) }) { latest, _ in latest }
     }
 
     /// The ten sources with the most feedback.

@@ -82,8 +82,10 @@ extension Store {
     /// How the owner's feedback asked answers to be laid out, one choice per aspect, in aspect order.
     public func learnedFormat(owner: UInt32) throws -> [FormatChoice] {
         try pool.read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT choice FROM learned_format WHERE owner = ?", arguments: [owner])
-            let choices = rows.compactMap { FormatChoice(rawValue: Self.text($0, "choice")) }
+            let rows = try Row.fetchAll(db, sql: "SELECT aspect, choice FROM learned_format WHERE owner = ?", arguments: [owner])
+            let choices = rows.compactMap { row in
+                FormatChoice(rawValue: Self.text(row, "choice")).flatMap { $0.aspect.rawValue == Self.text(row, "aspect") ? $0 : nil }
+            }
             return FormatChoice.Aspect.allCases.compactMap { aspect in choices.first { $0.aspect == aspect } }
         }
     }

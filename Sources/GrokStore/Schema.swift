@@ -139,13 +139,15 @@ enum Schema {
                 );
                 """)
         }
-        migrator.registerMigration("v5 messages by owner, learned answer format") { db in
+        migrator.registerMigration("v5 messages by owner") { db in
             // Speculative drafting reads an owner's latest messages across sessions: without
             // this index that walks every user's messages newest first.
+            try db.execute(sql: "CREATE INDEX messages_by_owner ON messages(owner, id)")
+        }
+        migrator.registerMigration("v6 learned answer format") { db in
+            // How a comment asked answers to be laid out ("use bullet points"), one choice per
+            // aspect; a style or instructions preference wins over them.
             try db.execute(sql: """
-                CREATE INDEX messages_by_owner ON messages(owner, id);
-                -- How a comment asked answers to be laid out ("use bullet points"), one choice
-                -- per aspect; a style or instructions preference wins over them.
                 CREATE TABLE learned_format (
                     owner INTEGER NOT NULL,
                     aspect TEXT NOT NULL,

@@ -22,7 +22,7 @@ struct LearnCommand: AsyncParsableCommand {
                 let ratings = taste.ratings.map { "\($0.preset) +\(Self.number($0.up))/-\(Self.number($0.down))" }.joined(separator: ", ")
                 Output.line("answers: \(taste.preset)\(taste.overridden ? " (your style or options preference decides)" : "") — rated \(ratings)")
                 if let language = taste.language { Output.line("language asked for: \(language) (a language preference wins)") }
-                let format = FormatChoice.Aspect.allCases.compactMap { taste.format[$0.rawValue].flatMap(FormatChoice.init(rawValue:))?.label }
+                let format = FormatChoice.Aspect.allCases.compactMap { taste.format?[$0.rawValue].flatMap(FormatChoice.init(rawValue:))?.label }
                 if !format.isEmpty {
                     Output.line("layout asked for: \(format.joined(separator: ", ")) (a style or instructions preference wins)")
                 }

@@ -98,10 +98,11 @@ import Testing
         #expect(try await client.call(ChatPromptPreview.self, question).prompt.contains(brief))
         // A comment asking for a layout is followed too.
         let bullets = "Lay the answer out as bullet points.", plain = "Write plain text, without Markdown."
+        #expect(try await client.call(LearnStatus.self, NoParams()).taste.format == nil)
         let listed = try await client.call(Chat.self, .init(message: "What is a monoid?", options: ChatTests.greedy(4), retrieval: "off"))
         _ = try await client.call(FeedbackSubmit.self, .init(messageId: listed.messageId, rating: 1, comment: "Good; use bullet points and no markdown"))
         let format = try await client.call(LearnStatus.self, NoParams()).taste.format
-        #expect(format == ["layout": "bullets", "markup": "plain"], "\(format)")
+        #expect(format == ["layout": "bullets", "markup": "plain"], "\(String(describing: format))")
         let formatted = try await client.call(ChatPromptPreview.self, question).prompt
         #expect(formatted.contains(bullets) && formatted.contains(plain), "\(formatted)")
         // What the user says wins over what was learned.

@@ -49,28 +49,75 @@ import Testing
         #expect(TasteTally.languageRequest(comment: "Could you reply to me in Spanish?") == "Spanish")
     }
 
+    /// Comments a user might type, and what each asks for.
+    static let layoutComments: [(String, [FormatChoice])] = [
+        // Asked for.
+        ("Please use bullet points", [.bullets]),
+        ("Bullet points, please.", [.bullets]),
+        ("Please, bullet points", [.bullets]),
+        ("use bullet-points", [.bullets]),
+        ("Could you put it in a numbered list?", [.bullets]),
+        ("Use numbered steps", [.bullets]),
+        ("I like bullet points", [.bullets]),
+        ("Write it in full sentences", [.paragraphs]),
+        ("plain text only", [.plain]),
+        ("Answer in plain text", [.plain]),
+        ("Use markdown instead of plain text", [.markdown]),
+        ("Use code blocks", [.markdown]),
+        ("Show me a code example", [.examples]),
+        ("An example would help", [.examples]),
+        ("Could you provide an example?", [.examples]),
+        ("Examples please", [.examples]),
+        ("There is no code example for the --force flag", [.examples]),
+        ("Missing a code example", [.examples]),
+        // Refused: the opposite is asked for.
+        ("No bullet points, please", [.paragraphs]),
+        ("Never use bullet points", [.paragraphs]),
+        ("Avoid using bullet points", [.paragraphs]),
+        ("I don\u{2019}t want bullet points", [.paragraphs]),
+        ("Don't write it in bullet points", [.paragraphs]),
+        ("No more bullet points please", [.paragraphs]),
+        ("Why did you use bullet points?", [.paragraphs]),
+        ("too many bullets", [.paragraphs]),
+        ("paragraphs rather than bullet points", [.paragraphs]),
+        ("Don't use markdown", [.plain]),
+        ("No need for markdown", [.plain]),
+        ("without using markdown please", [.plain]),
+        ("not plain text: use headings", [.markdown]),
+        ("no code examples, thanks", [.noExamples]),
+        ("No more code examples", [.noExamples]),
+        ("It doesn't need an example", [.noExamples]),
+        ("Please leave out code examples", [.noExamples]),
+        // A request beats a refusal of the same aspect; several aspects at once.
+        ("Don't use bullets, use a numbered list", [.bullets]),
+        ("Use a numbered list, not bullets", [.bullets]),
+        ("Give me an example, as bullet points, without markdown", [.bullets, .plain, .examples]),
+        // Only mentioned, or about the content: nothing is asked for.
+        ("The list of flags is wrong", []),
+        ("You should use a list comprehension instead of a loop", []),
+        ("Give me a list of all the flags", []),
+        ("For example, the date is wrong", []),
+        ("Wrong: see the examples section of the man page", []),
+        ("That's not the example I asked for", []),
+        ("Bullet points are annoying to read on a phone", []),
+        ("The problem with bullet points is the spacing", []),
+        ("The config file is plain text, not YAML", []),
+        ("It should read the file as plain text", []),
+        ("The README is in markdown", []),
+        ("Without a code example this is useless", []),
+        ("Explain in plain English", []),
+        ("Pass the API key in headers, not query params", []),
+        ("Run ffmpeg with sample rate 48000", []),
+        ("It's not formatting the date as ISO 8601", []),
+        ("", []),
+    ]
+
     @Test func aCommentCanAskForALayout() {
-        func asked(_ comment: String) -> [FormatChoice] { FormatChoice.requests(comment: comment) }
-        #expect(asked("Please use bullet points") == [.bullets])
-        #expect(asked("Bullet points, please.") == [.bullets])
-        #expect(asked("Could you put it in a numbered list?") == [.bullets])
-        #expect(asked("No bullet points, please") == [.paragraphs])
-        #expect(asked("Not as a list; write it in full sentences") == [.paragraphs])
-        #expect(asked("too many bullets") == [.paragraphs])
-        #expect(asked("Don\u{2019}t use markdown") == [.plain])
-        #expect(asked("plain text only") == [.plain])
-        #expect(asked("not plain text: use headings") == [.markdown])
-        #expect(asked("Show me a code example") == [.examples])
-        #expect(asked("no code examples, thanks") == [.noExamples])
-        #expect(asked("skip the code") == [.noExamples])
-        // One choice per aspect, several aspects at once, in aspect order.
-        #expect(asked("Give me an example, as bullet points, without markdown") == [.bullets, .plain, .examples])
-        // Words that only mention a list, an example or text ask for nothing.
-        #expect(asked("The list of flags is wrong") == [])
-        #expect(asked("For example, the date is wrong") == [])
-        #expect(asked("Wrong: see the examples section of the man page") == [])
-        #expect(asked("Explain in plain English") == [])
+        for (comment, expected) in Self.layoutComments {
+            #expect(FormatChoice.requests(comment: comment) == expected, "\(comment)")
+        }
         #expect(FormatChoice.requests(comment: nil) == [])
         #expect(Set(FormatChoice.allCases.map(\.instruction)).count == FormatChoice.allCases.count)
+        #expect(FormatChoice.allCases.allSatisfy { $0.opposite.opposite == $0 && $0.opposite.aspect == $0.aspect })
     }
 }

@@ -19,7 +19,7 @@ import Testing
         #expect(try store.schemaVersions() == ["v1 sessions, messages, preferences, feedback", "v2 how an answer ended",
                                                 "v3 exemplars learned from feedback",
                                                 "v4 passage ranking and answer presets learned from feedback",
-                                                "v5 messages by owner, learned answer format"])
+                                                "v5 messages by owner", "v6 learned answer format"])
         #expect(try store.integrityCheck() == "ok")
         let session = try store.createSession(owner: 1000, title: "first", model: nil)
         #expect(try store.append(owner: 1000, session: session.id, messages: [NewMessage(role: "user", content: "hello")])?.count == 1)
@@ -41,7 +41,7 @@ extension StoreTests {
         }
         try pool.close()
         let store = try Store(path: path)
-        #expect(try store.schemaVersions().count == 5)
+        #expect(try store.schemaVersions().count == 6)
         #expect(try store.session(owner: 1000, id: "s1")?.1.map(\.content) == ["kept"])
         var answer = NewMessage(role: "assistant", content: "cut short")
         answer.finish = "cancelled"

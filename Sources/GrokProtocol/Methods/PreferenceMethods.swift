@@ -154,9 +154,10 @@ public enum LearnStatus: RPCMethod {
         public var language: String?
         /// How comments asked answers to be laid out, by aspect: `layout` ("bullets" or
         /// "paragraphs"), `markup` ("plain" or "markdown"), `examples` ("examples" or
-        /// "noExamples"). A `style` or `instructions` preference wins over them.
-        public var format: [String: String]
-        public init(preset: String, overridden: Bool, ratings: [PresetRatings], language: String? = nil, format: [String: String] = [:]) {
+        /// "noExamples"). A `style` or `instructions` preference wins over them. Absent when
+        /// no comment asked for a layout.
+        public var format: [String: String]?
+        public init(preset: String, overridden: Bool, ratings: [PresetRatings], language: String? = nil, format: [String: String]? = nil) {
             self.preset = preset
             self.overridden = overridden
             self.ratings = ratings
