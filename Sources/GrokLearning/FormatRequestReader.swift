@@ -4,120 +4,167 @@ import Foundation
 /// asked for is worse than missing one, since the user can always set a `style` preference.
 ///
 /// The comment is cut into clauses (at punctuation and "but"). In each clause a layout phrase
-/// ("bullet points", "markdown", "code example"…) counts only when the words just before it,
-/// read backwards over a small set of linking words ("use it in", "want any"), reach a
-/// refusal ("don't", "no more", "instead of") or ask for it ("use", "show me"), or when it is
-/// followed by "please", "would help"…, or stands alone ("Bullet points."). A refusal asks for
-/// the opposite choice. Within one comment a request beats a refusal of the same aspect ("use a
-/// numbered list, not bullets"), and a later one an earlier one.
+/// ("bullet points", "markdown", "code example"…) is first checked for being about something
+/// else ("a markdown parser", "bullet points in Google Docs", "the example"). Then the words
+/// before it are read backwards over linking words ("use it in", "don't really want any") until
+/// a refusal ("don't", "no more", "instead of"), which asks for the opposite choice, or a word
+/// that ends the reading: a request verb passed on the way ("use", "show me") asks for it. Failing
+/// both, "please" or "would help" after it, or the phrase standing alone ("Bullet points."),
+/// asks for it. A phrase joined by "and"/"or" to the one before shares its verdict ("no
+/// bullets or markdown"). Within one comment a request beats a refusal of the same aspect
+/// ("use a numbered list, not bullets"), and a later one an earlier one.
 enum FormatRequestReader {
-    /// A phrase in words, the choice it names, and whether only an answer-shaped verb asks for it.
+    /// A phrase in words and the choice it names.
     struct Phrase {
         var words: [String]
         var choice: FormatChoice
-        /// "plain text" is often about files ("read it as plain text"): only "answer in plain
-        /// text", "just plain text" and the like ask for it.
+        /// Only an answer-shaped verb asks for it (`strictCues`): "plain text" is often said of files.
         var strict = false
     }
 
-    static let phrases: [Phrase] = {
-        var list: [Phrase] = []
-        func add(_ texts: [String], _ choice: FormatChoice, strict: Bool = false) {
-            list += texts.map { Phrase(words: $0.split(separator: " ").map(String.init), choice: choice, strict: strict) }
-        }
-        add(["bullet points", "bullet point", "bullets", "bullet list", "bullet lists", "bulleted list", "bulleted lists",
-             "numbered list", "numbered lists", "numbered steps", "list form"], .bullets)
-        add(["paragraphs", "prose", "full sentences"], .paragraphs)
-        add(["markdown", "code blocks", "code block"], .markdown)
-        add(["plain text"], .plain, strict: true)
-        add(["code examples", "code example", "code samples", "code sample", "code snippets", "code snippet",
-             "examples", "example", "snippets"], .examples)
-        // Longest first, so that "code examples" is one phrase and not "examples".
-        return list.sorted { $0.words.count > $1.words.count }
-    }()
-
-    /// Words that refuse what follows them.
-    static let refusals: Set<String> = [
-        "no", "not", "never", "without", "avoid", "stop", "skip", "drop", "less", "fewer", "too", "instead", "rather",
-        "dont", "doesnt", "didnt", "isnt", "wont", "wouldnt", "shouldnt", "why",
-    ]
-    /// Words that ask for what follows them.
-    static let cues: Set<String> = [
-        "use", "using", "put", "write", "want", "need", "needs", "include", "including", "show", "give", "add", "provide",
-        "prefer", "try", "make", "like", "format", "answer", "answers", "reply", "respond", "keep", "more", "just", "only", "please",
-    ]
-    /// Prepositions that ask only when nothing else stands before them ("in bullet points,
-    /// please"), not in a statement ("the README is in markdown").
-    static let weakCues: Set<String> = ["in", "as", "into", "with"]
-    /// Cues that ask for "plain text".
-    static let strictCues: Set<String> = ["answer", "answers", "reply", "respond", "write", "just", "keep", "use", "using", "please"]
-    /// Words passed over between a cue or refusal and its phrase.
-    static let linking: Set<String> = cues.union(weakCues).union([
-        "it", "them", "me", "us", "of", "for", "any", "a", "an", "some", "so", "many", "much", "the", "did", "do", "you", "to",
-        "have", "be", "than",
-    ])
-    /// Words after which an example is a particular one ("the example", "for example"), not a habit.
-    static let particular: Set<String> = ["the", "this", "that", "your", "my", "its", "these", "those", "their", "for"]
-    /// Words after a phrase that make it a request ("bullet points please", "an example would help").
-    static let trailingRequests: Set<String> = ["please", "pls", "only", "would", "instead", "next", "from", "again"]
-    /// What may follow "without <phrase>" for it to be a refusal ("without markdown, please"),
-    /// rather than a complaint ("without a code example this is useless").
-    static let closings: Set<String> = ["please", "thanks", "thank", "you", "next", "time", "from", "now", "on", "again", "anymore", "in", "future"]
-    /// Words before "no" that make it a complaint of absence ("there is no example"): a request.
-    static let absence: Set<String> = ["is", "are", "was", "were", "theres", "there"]
-    /// Words whose "with" complains ("the problem with bullet points"), not asks.
-    static let complaints: Set<String> = ["problem", "problems", "issue", "issues", "trouble", "wrong", "bug"]
+    enum Verdict { case asked, refused }
 
     static func requests(in comment: String) -> [FormatChoice] {
         var requested: [FormatChoice.Aspect: FormatChoice] = [:]
         var refused: [FormatChoice.Aspect: FormatChoice] = [:]
         for clause in clauses(of: comment) {
-            var index = 0
-            while index < clause.count {
-                guard let phrase = phrases.first(where: { matches($0.words, clause, at: index) }) else {
-                    index += 1
-                    continue
-                }
-                let end = index + phrase.words.count
-                switch judge(phrase, in: clause, from: index, to: end) {
+            for (phrase, verdict) in verdicts(in: clause) {
+                switch verdict {
                 case .asked: requested[phrase.choice.aspect] = phrase.choice
                 case .refused: refused[phrase.choice.aspect] = phrase.choice.opposite
-                case nil: break
                 }
-                index = end
             }
         }
         return FormatChoice.Aspect.allCases.compactMap { requested[$0] ?? refused[$0] }
     }
 
-    enum Verdict { case asked, refused }
+    /// The phrases of one clause that were asked for or refused, in order.
+    static func verdicts(in clause: [String]) -> [(Phrase, Verdict)] {
+        var found: [(Phrase, Verdict)] = []
+        var previous: (end: Int, verdict: Verdict?)?
+        var index = 0
+        while index < clause.count {
+            guard let phrase = phrases.first(where: { matches($0.words, clause, at: index) }) else {
+                index += 1
+                continue
+            }
+            let end = index + phrase.words.count
+            var verdict = judge(phrase, in: clause, from: index, to: end)
+            // "no bullets or markdown": the second phrase shares the first one's verdict.
+            if let previous, let shared = previous.verdict, previous.end < index, ["and", "or", "nor"].contains(clause[previous.end]),
+                clause[(previous.end + 1)..<index].allSatisfy(["a", "an", "some", "any", "more"].contains) {
+                verdict = shared
+            }
+            previous = (end, verdict)
+            if let verdict { found.append((phrase, verdict)) }
+            index = end
+        }
+        return found
+    }
 
     /// Whether the phrase at `start..<end` is asked for, refused, or only mentioned (nil).
     static func judge(_ phrase: Phrase, in words: [String], from start: Int, to end: Int) -> Verdict? {
-        if phrase.choice.aspect == .examples, start > 0, particular.contains(words[start - 1]) { return nil }
         let after = Array(words[end...])
+        if isAboutSomethingElse(phrase, in: words, from: start, after: after) { return nil }
+        switch readBackwards(phrase, in: words, from: start, after: after) {
+        case .decided(let verdict): return verdict
+        case .cued: return .asked
+        case .undecided: break
+        }
+        if let next = after.first, trailingRequests.contains(next), next != "from" || after.dropFirst().first == "now" { return .asked }
+        if start == 0, after.isEmpty { return .asked }  // the phrase alone: "Bullet points."
+        return nil
+    }
+
+    /// A particular example, a thing ("markdown parser"), someone's document ("bullet points in
+    /// Google Docs") or the size of paragraphs: not a layout for answers.
+    static func isAboutSomethingElse(_ phrase: Phrase, in words: [String], from start: Int, after: [String]) -> Bool {
+        let before = start > 0 ? words[start - 1] : nil
+        if phrase.choice.aspect == .examples, let before, particular.contains(before),
+            before != "for" || phrase.words == ["example"],
+            !(start >= 2 && removals.contains(words[start - 2])) { return true }
+        if let next = after.first, things.contains(next) { return true }
+        if let next = after.first, ["in", "into", "to", "inside"].contains(next), after.count > 1,
+            next != "to" || destinations.contains(after[1]), !after.contains(where: answerWords.contains) { return true }
+        if phrase.choice.aspect == .layout, before.map(qualifiers.contains) == true || after.first.map(qualifiers.contains) == true {
+            return true
+        }
+        return false
+    }
+
+    enum Reading { case decided(Verdict?), cued, undecided }
+
+    /// Reads the words before the phrase, nearest first, over linking words.
+    static func readBackwards(_ phrase: Phrase, in words: [String], from start: Int, after: [String]) -> Reading {
+        let asksWhy = words[..<start].contains("why")
         var cued = false, weaklyCued = false
         var position = start - 1
         while position >= 0 {
             let word = words[position]
-            if word == "missing" || word == "lacks" { return .asked }
-            if word == "out", position > 0, ["leave", "cut", "take"].contains(words[position - 1]) { return .refused }
+            if let verdict = idiom(at: position, in: words) { return .decided(verdict) }
             if refusals.contains(word) {
-                if word == "no", position > 0, absence.contains(words[position - 1]) { return .asked }
-                if word == "without", !after.allSatisfy(closings.contains) { return nil }
-                return .refused
+                return .decided(refusal(at: position, in: words, phraseStart: start, after: after, asksWhy: asksWhy))
             }
             guard linking.contains(word) else {
-                if complaints.contains(word) { return nil }
+                if let verdict = stoppingWord(at: position, in: words, phrase: phrase) { return .decided(verdict) }
                 break
             }
             if (phrase.strict ? strictCues : cues).contains(word) { cued = true }
             if weakCues.contains(word) { weaklyCued = true }
             position -= 1
         }
-        if cued || (weaklyCued && position < 0 && !phrase.strict) { return .asked }
-        if let next = after.first, trailingRequests.contains(next) { return .asked }
-        if start == 0, after.isEmpty { return .asked }  // the phrase alone: "Bullet points."
+        if cued { return asksWhy ? .decided(.refused) : .cued }  // "why are you using bullet points"
+        if weaklyCued, position < 0, !phrase.strict { return .cued }
+        return .undecided
+    }
+
+    /// Phrases that settle the reading wherever they stand: a complaint of absence ("missing"),
+    /// a wish ("I'd rather have"), a comparison ("looks like"), the user's own plan ("how to
+    /// add"), a description ("it's not a list") or a statement about the answers ("you keep
+    /// using markdown"). `.some(nil)`: only a mention.
+    static func idiom(at position: Int, in words: [String]) -> Verdict?? {
+        let word = words[position]
+        let before = position > 0 ? words[position - 1] : nil
+        if word == "missing" || word == "lacks" { return .some(.asked) }
+        if word == "rather", let before, ["would", "id", "wed"].contains(before) { return .some(.asked) }
+        if word == "enough", before == "not" { return .some(.asked) }
+        if word == "out", let before, ["leave", "cut", "take"].contains(before) { return .some(.refused) }
+        if word == "like", let before, comparisons.contains(before) { return .some(nil) }
+        if word == "not", let before, descriptions.contains(before) { return .some(nil) }
+        if ["isnt", "arent", "wasnt"].contains(word) { return .some(nil) }
+        if actions.contains(word), let before {
+            if ["i", "we"].contains(before) { return .some(nil) }
+            if before == "to", position > 1, plans.contains(words[position - 2]) { return .some(nil) }
+        }
+        if word == "you", position == 0, words.count > 1, actions.union(["keep", "always", "still"]).contains(words[1]) {
+            return .some(nil)
+        }
+        return nil
+    }
+
+    /// What a refusal word means here: usually a refusal, but "there is no example" and "why
+    /// not use bullet points" ask, "it doesn't have an example" complains of absence, "drop a
+    /// snippet" asks, and "without an example this is useless" is only a complaint.
+    static func refusal(at position: Int, in words: [String], phraseStart start: Int, after: [String], asksWhy: Bool) -> Verdict? {
+        let word = words[position]
+        let next = words[position + 1]  // exists: the phrase follows
+        if ["no", "not"].contains(word), position > 0, absence.contains(words[position - 1]) { return .asked }
+        if ["doesnt", "didnt"].contains(word), position + 1 < start, absentVerbs.contains(next), words[position + 2] != "to" {
+            return .asked
+        }
+        if asksWhy, word != "why", ["no", "not", "never", "dont", "doesnt", "didnt", "stop"].contains(word) { return .asked }
+        if word == "drop", ["a", "an", "me", "us", "some"].contains(next) { return .asked }
+        if word == "without", !after.allSatisfy(closings.contains) { return nil }
+        return .refused
+    }
+
+    /// A word outside the linking set that still decides: a complaint ("the problem with"),
+    /// indifference ("doesn't matter if you use") or a wish ("it would be clearer as").
+    static func stoppingWord(at position: Int, in words: [String], phrase: Phrase) -> Verdict?? {
+        let word = words[position]
+        if complaints.contains(word) { return .some(nil) }
+        if ["if", "whether"].contains(word), words[..<position].contains(where: indifference.contains) { return .some(nil) }
+        if !phrase.strict, evaluatives.contains(word), let first = words.first, wishOpenings.contains(first) { return .some(.asked) }
         return nil
     }
 
