@@ -49,6 +49,7 @@ bench: release model
 	.build/release/grok-bench chat
 	.build/release/grok-bench plugins
 	.build/release/grok-bench learning
+	.build/release/grok-bench exemplars
 	.build/release/grok-bench store
 
 clean:

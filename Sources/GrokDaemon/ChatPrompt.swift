@@ -66,17 +66,22 @@ struct ChatPrompt {
             text += "\n\nAbout the user:"
             for (key, value) in shown { text += "\n- \(key): \(value.stringValue ?? value.description)" }
         }
-        if !exemplars.isEmpty {
-            text += "\n\nAnswers this user approved for similar questions:"
-            for (question, answer) in exemplars {
-                text += "\n- Q: \(Self.clipped(question, 300))\n  A: \(Self.clipped(answer, 800))"
-            }
-        }
+        if !exemplars.isEmpty { text += "\n\n" + Self.exemplarNote }
         if !passages.isEmpty {
             text += "\n\nPassages:"
             for (index, passage) in passages.enumerated() { text += "\n[\(index + 1)] (\(passage.citation)) \(passage.text)" }
         }
         return text
+    }
+
+    /// Says what the exchanges put first are.
+    static let exemplarNote = "The first exchanges below are earlier answers this user approved, for similar questions."
+
+    /// The exemplars as exchanges before the conversation: a model follows an example it has
+    /// seen answered far more readily than one described in the system text (the default model
+    /// restated none of 24 corrected facts from the system text; see `grok-bench exemplars`).
+    private var exemplarTurns: [(role: String, content: String)] {
+        exemplars.flatMap { [("user", Self.clipped($0.question, 300)), ("assistant", Self.clipped($0.answer, 800))] }
     }
 
     /// `text` cut to `characters`, marked when cut.
@@ -88,7 +93,7 @@ struct ChatPrompt {
     /// whose question was dropped), the message, then this turn's calls and results as fenced
     /// blocks (unless `native`, where the template writes them: see `nativeRounds`).
     private func messages(keptTurns: Int, native: Bool) -> [(role: String, content: String)] {
-        var list = Array(turns.suffix(keptTurns).drop { $0.role != "user" })
+        var list = exemplarTurns + Array(turns.suffix(keptTurns).drop { $0.role != "user" })
         list.append(("user", message))
         guard !native else { return list }
         for round in rounds {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GrokLearning
 
 /// Exemplars: questions with the answer the user approved (rated up) or wrote themselves (a
 /// correction), learned from feedback and offered to later, similar questions of the same
@@ -34,7 +35,7 @@ extension Store {
     /// The owner's exemplars whose questions share the most words with `question` (at least
     /// two of its words of four letters or more), best first.
     public func exemplars(owner: UInt32, similarTo question: String, limit: Int) throws -> [Exemplar] {
-        let words = Set(question.lowercased().split { !($0.isLetter || $0.isNumber) }.map(String.init).filter { $0.count >= 4 })
+        let words = Self.matchingWords(question)
         guard words.count >= 2 else { return [] }
         let match = words.sorted().map { "\"\($0)\"" }.joined(separator: " OR ")
         return try pool.read { db in
@@ -43,10 +44,17 @@ extension Store {
                 WHERE exemplars_fts MATCH ? AND e.owner = ? ORDER BY bm25(exemplars_fts) LIMIT ?
                 """, arguments: [match, owner, 4 * limit]).compactMap { row -> Exemplar? in
                 let exemplar = Exemplar(question: row["question"], answer: row["answer"])
-                let shared = Set(exemplar.question.lowercased().split { !($0.isLetter || $0.isNumber) }.map(String.init)).intersection(words)
+                let shared = Self.matchingWords(exemplar.question).intersection(words)
                 return shared.count >= 2 ? exemplar : nil
             }.prefix(limit).map { $0 }
         }
+    }
+
+    /// The words two questions must share (two of them) to be similar: four letters or more,
+    /// and not a common word ("what", "does", "which" made "What does HTTP stand for?" match
+    /// "What port does the daemon listen on?").
+    static func matchingWords(_ text: String) -> Set<String> {
+        Set(text.lowercased().split { !($0.isLetter || $0.isNumber) }.map(String.init).filter { $0.count >= 4 && !Words.stopwords.contains($0) })
     }
 
     /// How many exemplars the owner has.

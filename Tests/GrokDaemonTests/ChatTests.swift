@@ -107,8 +107,8 @@ import Testing
         await client.close()
     }
 
-    /// An answer corrected (or rated up) becomes an exemplar: the system text of a similar
-    /// question shows it, an unrelated one does not; `grokctl learn` shows and forgets it.
+    /// An answer corrected (or rated up) becomes an exemplar: the prompt of a similar question
+    /// opens with it as an exchange, an unrelated one does not; `grokctl learn` shows and forgets it.
     @Test func approvedAnswersBecomeExemplarsForSimilarQuestions() async throws {
         let (daemon, client) = try await EngineMethodsTests.daemonWithModel()
         defer { withExtendedLifetime(daemon) {} }
@@ -117,16 +117,22 @@ import Testing
         #expect(try await client.call(LearnStatus.self, NoParams()).exemplars == 1)
         let similar = Chat.Params(message: "What is the way to reverse a Python list?", retrieval: "off")
         let shown = try await client.call(ChatPromptPreview.self, similar).prompt
-        #expect(shown.contains("Answers this user approved for similar questions:\n- Q: How do I reverse a list in Python?\n  A: Use reversed(items) or items[::-1]."), "\(shown)")
+        // The exemplar comes first, as an exchange: the question, then the approved answer, then the new question.
+        let question = try #require(shown.range(of: "How do I reverse a list in Python?"), "\(shown)")
+        let approved = try #require(shown.range(of: "Use reversed(items) or items[::-1]."), "\(shown)")
+        let asked = try #require(shown.range(of: "What is the way to reverse a Python list?"), "\(shown)")
+        #expect(question.upperBound < approved.lowerBound && approved.upperBound < asked.lowerBound, "\(shown)")
+        #expect(shown[question.upperBound..<approved.lowerBound].contains("model"), "the answer is the model's turn: \(shown)")
+        #expect(shown.contains("earlier answers this user approved"))
         let unrelated = try await client.call(ChatPromptPreview.self, .init(message: "Tell me about the weather today", retrieval: "off")).prompt
-        #expect(!unrelated.contains("Answers this user approved"))
+        #expect(!unrelated.contains("earlier answers this user approved") && !unrelated.contains("reversed(items)"))
         let socket = ["--socket", daemon.socketPath, "--no-autostart"]
         let (status, output) = try await ExampleClientTests.run(TestDaemon.grokctl, ["learn", "status"] + socket, environment: daemon.environment)
         // Not on a terminal, grokctl prints the result as JSON.
         #expect(status == 0 && (try? JSONCodec.parse(string: output))?["exemplars"] == 1, "\(output)")
         let (_, reset) = try await ExampleClientTests.run(TestDaemon.grokctl, ["learn", "reset"] + socket, environment: daemon.environment)
         #expect((try? JSONCodec.parse(string: reset))?["forgotten"] == 1, "\(reset)")
-        #expect(try await !client.call(ChatPromptPreview.self, similar).prompt.contains("Answers this user approved"))
+        #expect(try await !client.call(ChatPromptPreview.self, similar).prompt.contains("reversed(items)"))
         #expect(try await client.call(LearnStatus.self, NoParams()).exemplars == 0)
         await client.close()
     }

@@ -82,6 +82,8 @@ extension StoreTests {
         let sort = try store.exemplars(owner: a, similarTo: "sort my dictionary by its values", limit: 2)
         #expect(sort.map(\.answer) == ["sorted(d.items(), key=lambda kv: kv[1])"])
         #expect(try store.exemplars(owner: a, similarTo: "what is the weather like", limit: 2).isEmpty)
+        // Common words do not make questions similar.
+        #expect(Store.matchingWords("What does HTTP stand for? Which one?") == ["http", "stand"])
         #expect(try store.exemplars(owner: b, similarTo: "reverse a python list", limit: 2).isEmpty)
         // A rating down without a correction unlearns; what is left survives reopening.
         _ = try store.submitFeedback(owner: a, message: ids[1], rating: -1, comment: "wrong after all", correction: nil)
