@@ -85,13 +85,13 @@ struct ChatMethods: Sendable {
             prompt.instructions.append("Answer in \(language).")
         }
         // A layout the user's feedback asked for, unless they described their style themselves
-        // or the request asks for JSON.
-        if given?.format == nil, !profile.contains(where: { $0.key == "style" || $0.key == "instructions" }) {
-            prompt.instructions += ((try? store.learnedFormat(owner: uid)) ?? []).map(\.instruction)
+        // or the request asks for JSON; no markup choice beside tools, whose calls may be fenced.
+        if given?.format == nil, !Self.describesOwnStyle(profile) {
+            let layout = ((try? store.learnedFormat(owner: uid)) ?? []).filter { tools == nil || $0.aspect != .markup }
+            prompt.instructions += layout.map(\.instruction)
         }
         prompt.profile = profile
-        prompt.exemplars = (try? store.exemplars(owner: uid, similarTo: params.message, limit: 2))?.map { ($0.question, $0.answer) } ?? []
-        prompt.turns = history.filter { $0.role == "user" || $0.role == "assistant" }.map { ($0.role, $0.content) }
+        Self.addTurns(&prompt, history: history, store: store, uid: uid)
         var ranked: [PassageRanker.Ranked] = []
         if let retrieval {
             ranked = await ranker.search(
@@ -188,8 +188,26 @@ struct ChatMethods: Sendable {
 
     /// The answer preset the user's ratings choose, unless they said how they like answers: a
     /// `style` or `instructions` preference, or a token limit of their own (explicit wins).
+    /// The session's turns and the caller's exemplars for the message. An exemplar from this
+    /// very session (an answer corrected or rated up in it) takes its answer's place in the
+    /// turns instead of being shown twice; the others open the conversation. None beside tools:
+    /// a template may attach the tools to the first user turn, which would be an exemplar's.
+    static func addTurns(_ prompt: inout ChatPrompt, history: [SessionMessage], store: Store, uid: UInt32) {
+        let found = prompt.tools == nil ? (try? store.exemplars(owner: uid, similarTo: prompt.message, limit: 2)) ?? [] : []
+        let approved = Dictionary(found.map { ($0.message, $0.answer) }) { first, _ in first }
+        prompt.turns = history.filter { $0.role == "user" || $0.role == "assistant" }.map { ($0.role, approved[$0.id] ?? $0.content) }
+        let inSession = Set(history.map(\.id))
+        prompt.exemplars = found.filter { !inSession.contains($0.message) }.map { ($0.question, $0.answer) }
+    }
+
+    /// Whether the user described how they like answers (a `style` or `instructions`
+    /// preference): that wins over the learned preset and layout.
+    static func describesOwnStyle(_ profile: [(key: String, value: JSONValue)]) -> Bool {
+        profile.contains { $0.key == "style" || $0.key == "instructions" }
+    }
+
     static func preset(_ store: Store, uid: UInt32, options: Generate.Options?, profile: [(key: String, value: JSONValue)]) -> TastePreset? {
-        let explicit = options?.maxTokens != nil || profile.contains { $0.key == "style" || $0.key == "instructions" }
+        let explicit = options?.maxTokens != nil || describesOwnStyle(profile)
         guard !explicit, let tally = try? store.tasteTally(owner: uid) else { return nil }
         return tally.choice
     }

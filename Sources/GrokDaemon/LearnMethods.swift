@@ -41,7 +41,7 @@ extension MemoryMethods {
 
     /// The learned layout by aspect; nil when none was asked for.
     private static func formatStatus(_ choices: [FormatChoice]) -> [String: String]? {
-        choices.isEmpty ? nil : Dictionary(choices.map { ($0.aspect.rawValue, $0.rawValue) }) { latest, _ in latest }
+        choices.isEmpty ? nil : Dictionary(uniqueKeysWithValues: choices.map { ($0.aspect.rawValue, $0.rawValue) })  // one per aspect
     }
 
     /// The ten sources with the most feedback.

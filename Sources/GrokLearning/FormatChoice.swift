@@ -4,13 +4,13 @@ import Foundation
 /// bullet points", "no markdown please" or "show me a code example": at most one choice per
 /// aspect, the latest comment winning. An explicit `style` or `instructions` preference wins
 /// over all of them.
-public enum FormatChoice: String, Sendable, CaseIterable, Codable {
+public enum FormatChoice: String, Sendable, CaseIterable {
     case bullets, paragraphs
     case plain, markdown
     case examples, noExamples
 
     /// What a choice is about: a later request about the same aspect replaces it.
-    public enum Aspect: String, Sendable, CaseIterable, Codable {
+    public enum Aspect: String, Sendable, CaseIterable {
         case layout, markup, examples
     }
 

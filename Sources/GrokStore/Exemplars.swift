@@ -10,6 +10,8 @@ extension Store {
     public struct Exemplar: Sendable, Equatable {
         public let question: String
         public let answer: String
+        /// The answer's message (the approved or corrected one).
+        public let message: Int64
     }
 
     /// After feedback on `message` (an answer): learns it, or its correction, as the answer to
@@ -33,17 +35,17 @@ extension Store {
     }
 
     /// The owner's exemplars whose questions share the most words with `question` (at least
-    /// two of its words of four letters or more), best first.
+    /// two of its `matchingWords`), best first.
     public func exemplars(owner: UInt32, similarTo question: String, limit: Int) throws -> [Exemplar] {
         let words = Self.matchingWords(question)
         guard words.count >= 2 else { return [] }
         let match = words.sorted().map { "\"\($0)\"" }.joined(separator: " OR ")
         return try pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT e.question, e.answer FROM exemplars_fts JOIN exemplars e ON e.id = exemplars_fts.rowid
+                SELECT e.question, e.answer, e.message FROM exemplars_fts JOIN exemplars e ON e.id = exemplars_fts.rowid
                 WHERE exemplars_fts MATCH ? AND e.owner = ? ORDER BY bm25(exemplars_fts) LIMIT ?
                 """, arguments: [match, owner, 4 * limit]).compactMap { row -> Exemplar? in
-                let exemplar = Exemplar(question: row["question"], answer: row["answer"])
+                let exemplar = Exemplar(question: row["question"], answer: row["answer"], message: row["message"])
                 let shared = Self.matchingWords(exemplar.question).intersection(words)
                 return shared.count >= 2 ? exemplar : nil
             }.prefix(limit).map { $0 }

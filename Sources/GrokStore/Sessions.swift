@@ -66,7 +66,6 @@ extension Store {
 
     /// The owner's latest user and assistant messages outside `session`, newest first, up to
     /// about `characters` characters: the text speculative decoding drafts from.
-
     public func recentText(owner: UInt32, excluding session: String?, characters: Int) throws -> [String] {
         try pool.read { db in
             let rows = try String.fetchCursor(db, sql: Self.recentTextQuery, arguments: [owner, session ?? ""])

@@ -7,8 +7,10 @@ import GrokRPC
 /// Exemplars measured through the daemon with the default model: a user asks about facts the
 /// model cannot know (an invented setup), corrects each answer, then asks about the same
 /// facts in other words, each in a new session. Counted: answers that state the corrected fact
-/// before and after the corrections, prompts the exemplar reached, answers to unrelated
-/// questions that borrow a learned fact, and what the exemplars cost in prompt tokens.
+/// with no exemplar, with the same question and correction written into the system text (as
+/// exemplars were at first: here through the `instructions` preference), and with the learned
+/// exemplars; prompts the exemplar reached, answers to unrelated questions that borrow a
+/// learned fact, and what the exemplars cost in prompt tokens.
 struct ExemplarBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exemplars",
@@ -36,6 +38,7 @@ struct ExemplarBenchmark: AsyncParsableCommand {
               "\(Self.unrelated.count) unrelated questions; greedy, at most \(maxTokens) tokens per answer")
         let before = try await ask(client, Self.facts.map(\.paraphrase))
         let unrelatedBefore = try await ask(client, Self.unrelated)
+        let inSystemText = try await askWithSystemText(client)
         for fact in Self.facts {
             let answer = try await client.call(Chat.self, .init(message: fact.question, options: options, retrieval: "off"))
             _ = try await client.call(FeedbackSubmit.self, .init(messageId: answer.messageId, rating: -1, correction: fact.correction))
@@ -43,19 +46,25 @@ struct ExemplarBenchmark: AsyncParsableCommand {
         let learned = try await client.call(LearnStatus.self, NoParams()).exemplars
         let after = try await ask(client, Self.facts.map(\.paraphrase))
         let unrelatedAfter = try await ask(client, Self.unrelated)
-        var reached = 0, intruded = 0
+        var reached = 0
+        var intruded: [String] = []
         for fact in Self.facts {
             if try await prompt(client, fact.paraphrase).contains(fact.correction) { reached += 1 }
         }
         for question in Self.unrelated {
             let text = try await prompt(client, question)
-            if Self.facts.contains(where: { text.contains($0.correction) }) { intruded += 1 }
+            if Self.facts.contains(where: { text.contains($0.correction) }) { intruded.append(question) }
         }
         print("exemplars learned: \(learned) of \(Self.facts.count) corrections")
-        report("answers stating the fact", before: hits(before), after: hits(after), of: Self.facts.count)
+        print("answers stating the fact: no exemplar \(share(hits(before), Self.facts.count)),",
+              "in the system text \(share(hits(inSystemText), Self.facts.count)), as an earlier exchange \(share(hits(after), Self.facts.count))")
         print("the correction reached the prompt of \(reached) of \(Self.facts.count) questions in other words;",
-              "an exemplar reached \(intruded) of \(Self.unrelated.count) unrelated prompts")
-        report("unrelated answers stating a learned fact", before: borrowed(unrelatedBefore), after: borrowed(unrelatedAfter), of: Self.unrelated.count)
+              "an exemplar reached \(intruded.count) of \(Self.unrelated.count) unrelated prompts"
+              + (intruded.isEmpty ? "" : ": " + intruded.joined(separator: " / ")))
+        let borrowing = zip(Self.unrelated, unrelatedAfter).filter { question, answer in Self.facts.contains { Self.states(answer.text, $0.key) } }
+        for (question, answer) in borrowing { print("  borrowed: \(question) → \(answer.text.prefix(80).replacingOccurrences(of: "\n", with: " "))") }
+        print("unrelated answers stating a learned fact: \(share(borrowed(unrelatedBefore), Self.unrelated.count)) before,",
+              "\(share(borrowed(unrelatedAfter), Self.unrelated.count)) after")
         print("prompt tokens, median: \(median(before.map(\.usage.promptTokens))) → \(median(after.map(\.usage.promptTokens)));",
               "answer time, median: \(Measure.format(median(before.map(\.total)))) → \(Measure.format(median(after.map(\.total)))) ms")
     }
@@ -83,25 +92,43 @@ struct ExemplarBenchmark: AsyncParsableCommand {
         return answers
     }
 
+    /// Each fact's question and correction in the system text, the way exemplars were written
+    /// there at first, then the question in other words.
+    private func askWithSystemText(_ client: RPCClient) async throws -> [Answer] {
+        var answers: [Answer] = []
+        for fact in Self.facts {
+            let text = "Answers this user approved for similar questions:\n- Q: \(fact.question)\n  A: \(fact.correction)"
+            _ = try await client.call(PrefsSet.self, .init(key: "instructions", value: .string(text)))
+            answers += try await ask(client, [fact.paraphrase])
+        }
+        _ = try await client.call(PrefsUnset.self, .init(key: "instructions"))
+        return answers
+    }
+
     private func prompt(_ client: RPCClient, _ question: String) async throws -> String {
         try await client.call(ChatPromptPreview.self, .init(message: question, retrieval: "off")).prompt
     }
 
     private func hits(_ answers: [Answer]) -> Int {
-        zip(answers, Self.facts).filter { $0.text.localizedCaseInsensitiveContains($1.key) }.count
+        zip(answers, Self.facts).filter { Self.states($0.text, $1.key) }.count
     }
 
     private func borrowed(_ answers: [Answer]) -> Int {
-        answers.filter { answer in Self.facts.contains { answer.text.localizedCaseInsensitiveContains($0.key) } }.count
+        answers.filter { answer in Self.facts.contains { Self.states(answer.text, $0.key) } }.count
     }
 
-    /// A count before and after, with the binomial standard error of each share.
-    private func report(_ label: String, before: Int, after: Int, of total: Int) {
-        func share(_ count: Int) -> String {
-            let p = Double(count) / Double(total)
-            return "\(count)/\(total) (\(Measure.format(100 * p))% ± \(Measure.format(100 * (p * (1 - p) / Double(total)).squareRoot())))"
-        }
-        print("\(label): \(share(before)) before → \(share(after)) after")
+    /// Whether `text` holds `key` as a whole ("9 days" is not in "19 days").
+    static func states(_ text: String, _ key: String) -> Bool {
+        let pattern = #"(?<![\w/-])"# + NSRegularExpression.escapedPattern(for: key) + #"(?![\w/-])"#
+        return text.range(of: pattern, options: [.regularExpression, .caseInsensitive]) != nil
+    }
+
+    /// A count of `total` with its 95% Wilson interval (honest at 0 and at all).
+    private func share(_ count: Int, _ total: Int) -> String {
+        let n = Double(total), p = Double(count) / n, z = 1.96
+        let centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        let spread = z / (1 + z * z / n) * (p * (1 - p) / n + z * z / (4 * n * n)).squareRoot()
+        return "\(count)/\(total) (95% CI \(Measure.format(100 * max(0, centre - spread), 0))–\(Measure.format(100 * min(1, centre + spread), 0))%)"
     }
 
     private func median<T: Comparable>(_ values: [T]) -> T { values.sorted()[values.count / 2] }
@@ -158,11 +185,16 @@ struct ExemplarBenchmark: AsyncParsableCommand {
              paraphrase: "How long is an on-call rotation in the ferret team?", key: "9 days"),
     ]
 
-    /// Questions sharing no fact with the above.
+    /// Questions sharing no fact with the above. The first twelve were seen when choosing the
+    /// words that make questions similar; the last twelve were written after, held out.
     static let unrelated = [
         "What is the capital of France?", "How do I list the files in a directory?", "What is a prime number?",
         "Why is the sky blue?", "How do I make a cup of tea?", "What does HTTP stand for?",
         "How many legs does a spider have?", "What is the boiling point of water?", "Who wrote Hamlet?",
         "What is a linked list?", "How do I undo the last git commit?", "What is photosynthesis?",
+        "Which port does SSH use by default?", "How many days does a leap year have?", "Where is the config file of git kept?",
+        "What time zone is Lisbon in?", "How long should I boil an egg?", "Which database is best for a small web app?",
+        "How do I run a job every night with cron?", "What is the default branch name in git?", "Who maintains the Linux kernel?",
+        "How often should backups run?", "What does a health check do in Kubernetes?", "How many replicas should a database cluster have?",
     ]
 }

@@ -126,6 +126,15 @@ import Testing
         #expect(shown.contains("earlier answers this user approved"))
         let unrelated = try await client.call(ChatPromptPreview.self, .init(message: "Tell me about the weather today", retrieval: "off")).prompt
         #expect(!unrelated.contains("earlier answers this user approved") && !unrelated.contains("reversed(items)"))
+        // Beside tools, no exemplar (a template may put the tools into the first user turn).
+        let withTools = try await client.call(ChatPromptPreview.self, .init(message: similar.message, retrieval: "off", tools: ["calc.eval"])).prompt
+        #expect(!withTools.contains("reversed(items)"), "\(withTools)")
+        // In the session where it was corrected, the correction takes the answer's place: the
+        // exchange appears once, with the corrected answer.
+        let sameSession = try await client.call(ChatPromptPreview.self, .init(session: first.session, message: similar.message, retrieval: "off")).prompt
+        #expect(sameSession.components(separatedBy: "How do I reverse a list in Python?").count == 2, "\(sameSession)")
+        #expect(sameSession.components(separatedBy: "Use reversed(items) or items[::-1].").count == 2, "\(sameSession)")
+        #expect(!sameSession.contains("earlier answers this user approved"))
         let socket = ["--socket", daemon.socketPath, "--no-autostart"]
         let (status, output) = try await ExampleClientTests.run(TestDaemon.grokctl, ["learn", "status"] + socket, environment: daemon.environment)
         // Not on a terminal, grokctl prints the result as JSON.

@@ -105,6 +105,9 @@ import Testing
         #expect(format == ["layout": "bullets", "markup": "plain"], "\(String(describing: format))")
         let formatted = try await client.call(ChatPromptPreview.self, question).prompt
         #expect(formatted.contains(bullets) && formatted.contains(plain), "\(formatted)")
+        // Beside tools (whose calls may be fenced blocks), no word on markup.
+        let withTools = try await client.call(ChatPromptPreview.self, .init(message: question.message, retrieval: "off", tools: ["calc.eval"])).prompt
+        #expect(withTools.contains(bullets) && !withTools.contains(plain), "\(withTools)")
         // What the user says wins over what was learned.
         _ = try await client.call(PrefsSet.self, .init(key: "style", value: "thorough, with examples"))
         let styled = try await client.call(ChatPromptPreview.self, question).prompt

@@ -78,7 +78,7 @@ extension StoreTests {
         _ = try store.submitFeedback(owner: a, message: ids[3], rating: -1, comment: nil, correction: "sorted(d.items(), key=lambda kv: kv[1])")
         #expect(try store.exemplarCount(owner: a) == 2 && store.exemplarCount(owner: b) == 0)
         let reverse = try store.exemplars(owner: a, similarTo: "what is the way to reverse a python list", limit: 2)
-        #expect(reverse == [Store.Exemplar(question: "How do I reverse a list in Python?", answer: "Use reversed(list).")])
+        #expect(reverse == [Store.Exemplar(question: "How do I reverse a list in Python?", answer: "Use reversed(list).", message: ids[1])])
         let sort = try store.exemplars(owner: a, similarTo: "sort my dictionary by its values", limit: 2)
         #expect(sort.map(\.answer) == ["sorted(d.items(), key=lambda kv: kv[1])"])
         #expect(try store.exemplars(owner: a, similarTo: "what is the weather like", limit: 2).isEmpty)
