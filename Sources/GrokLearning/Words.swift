@@ -25,6 +25,15 @@ public enum Words {
         return words
     }
 
+    /// The text's distinct words of four letters or more that are not stopwords, in order,
+    /// as written (no plural stripping: for matching against a plain FTS index).
+    public static func uncommon(_ text: String) -> [String] {
+        var seen: Set<String> = []
+        return text.lowercased().split { !($0.isLetter || $0.isNumber) }.map(String.init).filter {
+            $0.count >= 4 && !stopwords.contains($0) && seen.insert($0).inserted
+        }
+    }
+
     /// The share of `query`'s distinct words found in `words` (0 when the query has none).
     public static func coverage(of query: Set<String>, in words: Set<String>) -> Double {
         guard !query.isEmpty else { return 0 }

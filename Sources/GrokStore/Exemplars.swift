@@ -56,7 +56,7 @@ extension Store {
     /// and not a common word ("what", "does", "which" made "What does HTTP stand for?" match
     /// "What port does the daemon listen on?").
     static func matchingWords(_ text: String) -> Set<String> {
-        Set(text.lowercased().split { !($0.isLetter || $0.isNumber) }.map(String.init).filter { $0.count >= 4 && !Words.stopwords.contains($0) })
+        Set(Words.uncommon(text))
     }
 
     /// How many exemplars the owner has.

@@ -17,11 +17,7 @@ struct EvaluationQuery: Sendable {
         let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { $0.count >= 30 }
         for _ in 0..<8 {
             guard let line = lines.randomElement(using: &random) else { return nil }
-            var words: [String] = []
-            for word in line.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber) }).map(String.init)
-            where word.count >= 4 && !Words.stopwords.contains(word) && !words.contains(word) {
-                words.append(word)
-            }
+            let words = Words.uncommon(line)
             guard words.count >= 5 else { continue }
             let count = words.count >= 8 ? 4 : 3
             return (words.shuffled(using: &random).prefix(count).joined(separator: " "), line)
