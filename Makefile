@@ -15,6 +15,7 @@ model:
 ## $XDG_CACHE_HOME/grok/conformance, once; the tests compare against them. Never committed.
 conformance:
 	@scripts/fetch-conformance
+	@scripts/fetch-gguf-py
 
 ## Build in release mode and chat with grok at the prompt. grokctl starts grokd in the
 ## background (it keeps serving other clients after the chat; `grokctl stop` stops it).

@@ -12,7 +12,13 @@
 typedef struct { uint16_t d; int8_t qs[32]; } block_q8_0;                 // 34 bytes
 typedef struct { uint16_t d; uint8_t qs[16]; } block_q4_0;                // 18 bytes
 typedef struct { uint16_t d; uint8_t qh[4]; uint8_t qs[16]; } block_q5_0; // 22 bytes
+typedef struct { uint16_t d, m; uint8_t qs[16]; } block_q4_1;             // 20 bytes
+typedef struct { uint16_t d, m; uint8_t qh[4]; uint8_t qs[16]; } block_q5_1; // 24 bytes
+typedef struct { uint16_t d; uint8_t qs[16]; } block_iq4_nl;              // 18 bytes
 typedef struct { float d; int8_t qs[256]; int16_t bsums[16]; } block_q8_K; // 292 bytes
+/// Activations beside Q4_1/Q5_1 weights: ggml's Q8_1 (scale and scale · Σq rounded to f16),
+/// both kept widened to f32.
+typedef struct { float d, s; int8_t qs[32]; } block_q8_1x;                // 40 bytes
 /// Activations beside Q4_0/Q5_0/Q8_0 weights: ggml's Q8_0 rounding (the scale is rounded to
 /// f16), with that scale kept widened to f32 so the kernels need not convert it per block.
 typedef struct { float d; int8_t qs[32]; } block_q8_0x;                   // 36 bytes
@@ -21,6 +27,27 @@ typedef struct { float d; uint8_t qb[32]; } block_q8_0a;                  // 36 
 typedef struct { uint16_t d, dmin; uint8_t scales[12]; uint8_t qs[128]; } block_q4_K;              // 144
 typedef struct { uint16_t d, dmin; uint8_t scales[12]; uint8_t qh[32]; uint8_t qs[128]; } block_q5_K; // 176
 typedef struct { uint8_t ql[128]; uint8_t qh[64]; int8_t scales[16]; uint16_t d; } block_q6_K;     // 210
+/// Q2_K: per 16 weights a 4-bit scale (low nibble) and min (high nibble); 2-bit weights, four
+/// per byte: weight 128h + 32s + l is bits 2s… of qs[32h + l].
+typedef struct { uint8_t scales[16]; uint8_t qs[64]; uint16_t d, dmin; } block_q2_K;                // 84
+/// Q3_K: 2 low bits as Q2_K's, the third bit of weight 32g + l at bit g of hmask[l] (clear: −4);
+/// sixteen 6-bit scales (offset 32) packed in 12 bytes.
+typedef struct { uint8_t hmask[32]; uint8_t qs[64]; uint8_t scales[12]; uint16_t d; } block_q3_K;  // 110
+/// IQ4_XS: per 32 weights a 6-bit scale (offset 32: low nibble in scales_l, high pair in
+/// scales_h); 4-bit indices into the IQ4_NL table, laid out per 32 as IQ4_NL's blocks.
+typedef struct { uint16_t d, scales_h; uint8_t scales_l[4]; uint8_t qs[128]; } block_iq4_xs;       // 136
+
+/// The 16 values IQ4_NL and IQ4_XS indices stand for (ggml's kvalues_iq4nl).
+static const int8_t grok_iq4nl_values[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+
+/// A Q2_K, Q3_K or IQ4_XS block unpacked once for all activation rows: signed weights, the scale
+/// of each 16-weight half of every 32-weight group, and (Q2_K) the sixteen mins.
+typedef struct {
+    int8_t q[256];
+    int16_t scale16[8][16];
+    int16_t mins16[16];
+    float d, dmin;
+} lblock;
 
 /// A K-quant block unpacked once for all activation tiles: weights as bytes, scales ready.
 typedef struct {
@@ -57,6 +84,9 @@ _Static_assert(sizeof(block_q8_0p) == 544 && sizeof(block_q5_0p) == 352 && sizeo
 _Static_assert(sizeof(block_q4_Kp) == 16 * sizeof(block_q4_K) && sizeof(block_q6_Kp) == 16 * sizeof(block_q6_K), "packed K");
 _Static_assert(sizeof(block_q5_K) == 176, "q5_K");
 _Static_assert(sizeof(block_q6_K) == 210, "q6_K");
+_Static_assert(sizeof(block_q4_1) == 20 && sizeof(block_q5_1) == 24 && sizeof(block_iq4_nl) == 18, "32-element types");
+_Static_assert(sizeof(block_q8_1x) == 40, "q8_1x");
+_Static_assert(sizeof(block_q2_K) == 84 && sizeof(block_q3_K) == 110 && sizeof(block_iq4_xs) == 136, "q2_K, q3_K, iq4_xs");
 
 static inline float grok_half_to_float(uint16_t h) {
     uint32_t sign = (uint32_t)(h & 0x8000) << 16;

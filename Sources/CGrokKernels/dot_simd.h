@@ -6,6 +6,7 @@
 #include <immintrin.h>
 #include <math.h>
 #include "blocks.h"
+#include "unpack.h"
 
 #define TILE 4
 #define TILE32 8
@@ -78,17 +79,28 @@ static inline __m256i ISA_FN(unpack_q5_0)(const block_q5_0 *b) {
     return _mm256_sub_epi8(_mm256_or_si256(ISA_FN(nibbles32)(b->qs), high), _mm256_set1_epi8(16));
 }
 
-/// 32 signed weights of a Q8_0, Q4_0 or Q5_0 block.
+static inline __m256i ISA_FN(unpack_iq4_nl)(const block_iq4_nl *b) {
+    __m256i table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)grok_iq4nl_values));
+    return _mm256_shuffle_epi8(table, ISA_FN(nibbles32)(b->qs));
+}
+
+/// Bytes of a block of the formats whose weights unpack to 32 signed bytes and one f16 scale.
+static inline size_t ISA_FN(block32_bytes)(int type) {
+    return type == GROK_TYPE_Q8_0 ? sizeof(block_q8_0) : type == GROK_TYPE_Q5_0 ? sizeof(block_q5_0) : sizeof(block_q4_0);
+}
+
+/// 32 signed weights of a Q8_0, Q4_0, Q5_0 or IQ4_NL block.
 static inline __m256i ISA_FN(unpack32)(int type, const uint8_t *block) {
     return type == GROK_TYPE_Q8_0 ? ISA_FN(unpack_q8_0)((const block_q8_0 *)block)
          : type == GROK_TYPE_Q4_0 ? ISA_FN(unpack_q4_0)((const block_q4_0 *)block)
+         : type == GROK_TYPE_IQ4_NL ? ISA_FN(unpack_iq4_nl)((const block_iq4_nl *)block)
                                   : ISA_FN(unpack_q5_0)((const block_q5_0 *)block);
 }
 
 /// Unpacks `rows` weight rows into {f32 scale, 32 × i8} blocks, once for all column tiles.
 static void ISA_FN(unpack_rows32)(int type, const uint8_t *w, size_t wrb, int64_t blocks, int64_t rows,
                                   block_q8_0x *out) {
-    const size_t bytes = type == GROK_TYPE_Q8_0 ? sizeof(block_q8_0) : type == GROK_TYPE_Q4_0 ? sizeof(block_q4_0) : sizeof(block_q5_0);
+    const size_t bytes = ISA_FN(block32_bytes)(type);
     for (int64_t r = 0; r < rows; r++) {
         for (int64_t b = 0; b < blocks; b++) {
             const uint8_t *block = w + r * wrb + b * bytes;
@@ -109,8 +121,7 @@ static inline __attribute__((always_inline)) void ISA_FN(block32_tile)(
     const float *scalesT) {
     __m256 acc[TILE32];
     for (int c = 0; c < nc; c++) acc[c] = _mm256_setzero_ps();
-    const size_t bytes = type == GROK_UNPACKED32 ? sizeof(block_q8_0x) : type == GROK_TYPE_Q8_0 ? sizeof(block_q8_0)
-                       : type == GROK_TYPE_Q4_0 ? sizeof(block_q4_0) : sizeof(block_q5_0);
+    const size_t bytes = type == GROK_UNPACKED32 ? sizeof(block_q8_0x) : ISA_FN(block32_bytes)(type);
     for (int64_t b = 0; b < blocks; b++) {
         const uint8_t *block = w + b * bytes;
         __m256i wq;
@@ -331,6 +342,94 @@ static void ISA_FN(row_kquant)(int type, const uint8_t *w, const kblock *pre, in
 #undef KQ_CASE
 }
 
+/// Q4_1 and Q5_1 against Q8_1 activations (row_q45_1 in kernels_portable.c): unsigned weights,
+/// so one dpbusd (or maddubs, which cannot saturate at 2 · 31 · 127) per block and column.
+static inline __attribute__((always_inline)) void ISA_FN(q45_1_tile)(int type, const uint8_t *w, int64_t blocks,
+                                                                    const uint8_t *x, size_t xrb, const int nc,
+                                                                    float *out, int64_t os) {
+    __m256 acc[TILE32];
+    float mins[TILE32];
+    for (int c = 0; c < nc; c++) {
+        acc[c] = _mm256_setzero_ps();
+        mins[c] = 0;
+    }
+    const int five = type == GROK_TYPE_Q5_1;
+    const size_t bytes = five ? sizeof(block_q5_1) : sizeof(block_q4_1);
+    for (int64_t b = 0; b < blocks; b++) {
+        const uint8_t *block = w + b * bytes;
+        _mm_prefetch((const char *)block + GROK_PREFETCH_BYTES, _MM_HINT_T0);
+        uint16_t hd, hm;
+        memcpy(&hd, block, 2);
+        memcpy(&hm, block + 2, 2);
+        float dw = HALF(hd), mw = HALF(hm);
+        __m256i wq = ISA_FN(nibbles32)(block + (five ? 8 : 4));
+        if (five) wq = _mm256_or_si256(wq, _mm256_and_si256(ISA_FN(bits32)(block + 4), _mm256_set1_epi8(0x10)));
+        for (int c = 0; c < nc; c++) {
+            const block_q8_1x *yb = (const block_q8_1x *)(x + c * xrb) + b;
+            __m256i p = ISA_FN(dot_groups)(wq, _mm256_loadu_si256((const __m256i *)yb->qs));
+            acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(dw * yb->d), _mm256_cvtepi32_ps(p), acc[c]);
+            mins[c] = fmaf(mw, yb->s, mins[c]);
+        }
+    }
+    for (int c = 0; c < nc; c++) out[c * os] = ISA_FN(hsum)(acc[c]) + mins[c];
+}
+
+#define Q45_1_CASE(N) case N: ISA_FN(q45_1_tile)(type, w, blocks, x, xrb, N, out, os); break;
+
+static void ISA_FN(row_q45_1)(int type, const uint8_t *w, int64_t blocks, const uint8_t *x, size_t xrb, int nc,
+                              float *out, int64_t os) {
+    switch (nc) {
+    Q45_1_CASE(8) Q45_1_CASE(7) Q45_1_CASE(6) Q45_1_CASE(5)
+    Q45_1_CASE(4) Q45_1_CASE(3) Q45_1_CASE(2) Q45_1_CASE(1)
+    default: break;
+    }
+}
+
+/// Q2_K, Q3_K and IQ4_XS against Q8_K activations (row_lblock in kernels_portable.c): signed
+/// weights through the sign trick (|w| ≤ 127, so maddubs cannot saturate), 16-bit scales by madd.
+static inline __attribute__((always_inline)) void ISA_FN(lblock_tile)(int type, const uint8_t *w, const lblock *pre,
+                                                                     int64_t blocks, const uint8_t *x, size_t xrb,
+                                                                     const int nc, float *out, int64_t os) {
+    __m256 acc[TILE];
+    for (int c = 0; c < nc; c++) acc[c] = _mm256_setzero_ps();
+    const size_t bytes = grok_lblock_source_bytes(type);
+    lblock local;
+    for (int64_t b = 0; b < blocks; b++) {
+        const lblock *kb = pre ? pre + b : &local;
+        if (!pre) {
+            ISA_FN(prefetch_block)(w + b * bytes, bytes);
+            grok_unpack_lblock(type, w + b * bytes, &local);
+        }
+        for (int c = 0; c < nc; c++) {
+            const block_q8_K *yb = (const block_q8_K *)(x + c * xrb) + b;
+            if (type == GROK_TYPE_Q2_K) {
+                __m256i prod = _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)kb->mins16),
+                                                 _mm256_loadu_si256((const __m256i *)yb->bsums));
+                acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(-yb->d * kb->dmin), _mm256_cvtepi32_ps(prod), acc[c]);
+            }
+            __m256i total = _mm256_setzero_si256();
+            for (int g = 0; g < 8; g++) {
+                __m256i q = _mm256_loadu_si256((const __m256i *)(kb->q + 32 * g));
+                __m256i y = _mm256_loadu_si256((const __m256i *)(yb->qs + 32 * g));
+                __m256i pairs = _mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(y, q));
+                total = _mm256_add_epi32(total, _mm256_madd_epi16(pairs, _mm256_loadu_si256((const __m256i *)kb->scale16[g])));
+            }
+            acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(yb->d * kb->d), _mm256_cvtepi32_ps(total), acc[c]);
+        }
+    }
+    for (int c = 0; c < nc; c++) out[c * os] = ISA_FN(hsum)(acc[c]);
+}
+
+#define LBLOCK_CASE(N) case N: ISA_FN(lblock_tile)(type, w, pre, blocks, x, xrb, N, out, os); break;
+
+static void ISA_FN(row_lblock)(int type, const uint8_t *w, const lblock *pre, int64_t blocks, const uint8_t *x,
+                               size_t xrb, int nc, float *out, int64_t os) {
+    switch (nc) {
+    LBLOCK_CASE(4) LBLOCK_CASE(3) LBLOCK_CASE(2) LBLOCK_CASE(1)
+    default: break;
+    }
+}
+
 // Eight F32, F16 or BF16 values of a row as floats.
 static inline __m256 ISA_FN(load_float8)(int type, const uint8_t *p) {
     if (type == GROK_TYPE_F32) return _mm256_loadu_ps((const float *)p);
@@ -369,8 +468,9 @@ static void ISA_FN(row_float)(int type, const uint8_t *row, int64_t n, const uin
 /// `alone`: round every activation row as a product of one row (see grok_matmul_rows_alone).
 static void ISA_FN(matmul)(int type, const void *w, size_t wrb, int64_t n, int64_t r0, int64_t r1,
                            const void *x, size_t xrb, int64_t cols, float *out, int64_t os, int alone) {
-    int block32 = type == GROK_TYPE_Q8_0 || type == GROK_TYPE_Q4_0 || type == GROK_TYPE_Q5_0;
-    int tile = block32 ? TILE32 : TILE;
+    int block32 = type == GROK_TYPE_Q8_0 || type == GROK_TYPE_Q4_0 || type == GROK_TYPE_Q5_0 || type == GROK_TYPE_IQ4_NL;
+    int with_min = type == GROK_TYPE_Q4_1 || type == GROK_TYPE_Q5_1;
+    int tile = block32 || with_min ? TILE32 : TILE;
     // Bands of rows small enough to stay in L1 while every column tile passes over them, so
     // both the band's weights and a tile's activations are reused from L1.
     int64_t band = cols <= tile ? r1 - r0 : (int64_t)(GROK_BAND_BYTES / (wrb ? wrb : 1));
@@ -381,12 +481,15 @@ static void ISA_FN(matmul)(int type, const void *w, size_t wrb, int64_t n, int64
     static __thread block_q8_0x unpacked[GROK_UNPACK_BLOCKS];
     static __thread kblock kunpacked[GROK_UNPACK_KBLOCKS];
     static __thread float scalesT[GROK_UNPACK_BLOCKS * TILE32];
+    static __thread lblock lunpacked[GROK_UNPACK_KBLOCKS];
     int64_t blocks32 = n / 32, blocksK = n / 256;
     int kquant = type == GROK_TYPE_Q4_K || type == GROK_TYPE_Q5_K || type == GROK_TYPE_Q6_K;
     int unpack = block32 && cols > tile && blocks32 <= GROK_UNPACK_BLOCKS;
     int unpackK = kquant && cols > tile && blocksK <= GROK_UNPACK_KBLOCKS;
+    int lquant = grok_is_lblock_type(type);
+    int unpackL = lquant && cols > tile && blocksK <= GROK_UNPACK_KBLOCKS;
     if (unpack && band * blocks32 > GROK_UNPACK_BLOCKS) band = GROK_UNPACK_BLOCKS / blocks32;
-    if (unpackK && band * blocksK > GROK_UNPACK_KBLOCKS) band = GROK_UNPACK_KBLOCKS / blocksK;
+    if ((unpackK || unpackL) && band * blocksK > GROK_UNPACK_KBLOCKS) band = GROK_UNPACK_KBLOCKS / blocksK;
     size_t kbytes = type == GROK_TYPE_Q6_K ? sizeof(block_q6_K) : type == GROK_TYPE_Q5_K ? sizeof(block_q5_K) : sizeof(block_q4_K);
     for (int64_t rb = r0; rb < r1; rb += band) {
         int64_t re = rb + band < r1 ? rb + band : r1;
@@ -395,6 +498,12 @@ static void ISA_FN(matmul)(int type, const void *w, size_t wrb, int64_t n, int64
             for (int64_t r = rb; r < re; r++)
                 for (int64_t b = 0; b < blocksK; b++)
                     ISA_FN(unpack_kblock)(type, (const uint8_t *)w + r * wrb + b * kbytes, &kunpacked[(r - rb) * blocksK + b]);
+        }
+        if (unpackL) {
+            size_t lbytes = grok_lblock_source_bytes(type);
+            for (int64_t r = rb; r < re; r++)
+                for (int64_t b = 0; b < blocksK; b++)
+                    grok_unpack_lblock(type, (const uint8_t *)w + r * wrb + b * lbytes, &lunpacked[(r - rb) * blocksK + b]);
         }
         for (int64_t c0 = 0; c0 < cols; c0 += tile) {
             int nc = (int)(cols - c0 < tile ? cols - c0 : tile);
@@ -411,7 +520,7 @@ static void ISA_FN(matmul)(int type, const void *w, size_t wrb, int64_t n, int64
                 const uint8_t *row = (const uint8_t *)w + r * wrb;
                 float *o = out + c0 * os + r;
                 switch (type) {
-                case GROK_TYPE_Q8_0: case GROK_TYPE_Q4_0: case GROK_TYPE_Q5_0:
+                case GROK_TYPE_Q8_0: case GROK_TYPE_Q4_0: case GROK_TYPE_Q5_0: case GROK_TYPE_IQ4_NL:
                     if (unpack)
                         ISA_FN(row_block32)(GROK_UNPACKED32, (const uint8_t *)(unpacked + (r - rb) * blocks32), blocks32, xs,
                                             xrb, nc, o, os, tileScales);
@@ -421,6 +530,12 @@ static void ISA_FN(matmul)(int type, const void *w, size_t wrb, int64_t n, int64
                 case GROK_TYPE_Q4_K: case GROK_TYPE_Q5_K: case GROK_TYPE_Q6_K:
                     ISA_FN(row_kquant)(type, row, unpackK ? kunpacked + (r - rb) * blocksK : NULL, blocksK, xs, xrb, nc,
                                        o, os, !alone && cols >= GROK_TILED_MIN_ROWS, !alone);
+                    break;
+                case GROK_TYPE_Q4_1: case GROK_TYPE_Q5_1:
+                    ISA_FN(row_q45_1)(type, row, blocks32, xs, xrb, nc, o, os);
+                    break;
+                case GROK_TYPE_Q2_K: case GROK_TYPE_Q3_K: case GROK_TYPE_IQ4_XS:
+                    ISA_FN(row_lblock)(type, row, unpackL ? lunpacked + (r - rb) * blocksK : NULL, blocksK, xs, xrb, nc, o, os);
                     break;
                 default: ISA_FN(row_float)(type, row, n, xs, xrb, nc, o, os); break;
                 }

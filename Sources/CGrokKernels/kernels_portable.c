@@ -3,6 +3,7 @@
 #include <math.h>
 #include "blocks.h"
 #include "internal.h"
+#include "unpack.h"
 
 /// Eight float lanes accumulated like a 256-bit fmadd of per-4-byte-group integer sums.
 static void lanes_add(float acc[8], const int32_t groups[8], float d) {
@@ -36,6 +37,8 @@ static void unpack_q5_0(const void *block, int8_t out[32]) {
         out[i + 16] = (int8_t)(((b->qs[i] >> 4) | (((high >> (i + 16)) & 1) << 4)) - 16);
     }
 }
+
+static void unpack_iq4_nl(const void *block, int8_t out[32]) { grok_unpack_iq4_nl(block, out); }
 
 static void row_block32(const uint8_t *w, size_t block_bytes, void (*unpack)(const void *, int8_t *), int64_t blocks,
                         const uint8_t *x, size_t xrb, int nc, float *out, int64_t os) {
@@ -154,6 +157,65 @@ static void row_q6_K(const uint8_t *w, int64_t blocks, const uint8_t *x, size_t 
     for (int c = 0; c < nc; c++) out[c * os] = tiled ? sums[c] : grok_hsum8(acc[c]);
 }
 
+/// Q4_1 and Q5_1 against Q8_1 activations: ggml's lanes of d_w·d_y · Σ(4 weights × 4
+/// activations), beside a scalar chain of m · s (the activation block's scaled sum).
+static void row_q45_1(int type, const uint8_t *w, int64_t blocks, const uint8_t *x, size_t xrb, int nc, float *out,
+                      int64_t os) {
+    const size_t bytes = type == GROK_TYPE_Q5_1 ? sizeof(block_q5_1) : sizeof(block_q4_1);
+    float acc[4][8] = {{0}}, mins[4] = {0, 0, 0, 0};
+    for (int64_t b = 0; b < blocks; b++) {
+        uint8_t q[32];
+        float dw, mw;
+        grok_unpack_q45_1(type, w + b * bytes, q, &dw, &mw);
+        for (int c = 0; c < nc; c++) {
+            const block_q8_1x *yb = (const block_q8_1x *)(x + c * xrb) + b;
+            int32_t groups[8];
+            for (int l = 0; l < 8; l++) {
+                int32_t sum = 0;
+                for (int k = 0; k < 4; k++) sum += q[4 * l + k] * yb->qs[4 * l + k];
+                groups[l] = sum;
+            }
+            lanes_add(acc[c], groups, dw * yb->d);
+            mins[c] = fmaf(mw, yb->s, mins[c]);
+        }
+    }
+    for (int c = 0; c < nc; c++) out[c * os] = grok_hsum8(acc[c]) + mins[c];
+}
+
+/// Q2_K, Q3_K and IQ4_XS against Q8_K activations. Lane l of a block: Σ over its eight 32-weight
+/// groups of (the scale of the group's half holding bytes 4l…4l+3) × Σ of those four products;
+/// Q2_K's mins enter first, as lanes of mins · bsums (ggml's order).
+static void row_lblock(int type, const uint8_t *w, int64_t blocks, const uint8_t *x, size_t xrb, int nc, float *out,
+                       int64_t os) {
+    const size_t bytes = grok_lblock_source_bytes(type);
+    float acc[4][8] = {{0}};
+    for (int64_t b = 0; b < blocks; b++) {
+        lblock kb;
+        grok_unpack_lblock(type, w + b * bytes, &kb);
+        for (int c = 0; c < nc; c++) {
+            const block_q8_K *yb = (const block_q8_K *)(x + c * xrb) + b;
+            if (type == GROK_TYPE_Q2_K) {
+                int32_t mins[8];
+                for (int l = 0; l < 8; l++)
+                    mins[l] = kb.mins16[2 * l] * yb->bsums[2 * l] + kb.mins16[2 * l + 1] * yb->bsums[2 * l + 1];
+                lanes_add(acc[c], mins, -yb->d * kb.dmin);
+            }
+            int32_t lanes[8];
+            for (int l = 0; l < 8; l++) {
+                int32_t sum = 0;
+                for (int g = 0; g < 8; g++) {
+                    int32_t part = 0;
+                    for (int k = 0; k < 4; k++) part += kb.q[32 * g + 4 * l + k] * yb->qs[32 * g + 4 * l + k];
+                    sum += kb.scale16[g][2 * l] * part;
+                }
+                lanes[l] = sum;
+            }
+            lanes_add(acc[c], lanes, yb->d * kb.d);
+        }
+    }
+    for (int c = 0; c < nc; c++) out[c * os] = grok_hsum8(acc[c]);
+}
+
 static float bf16_to_float(uint16_t h) {
     uint32_t bits = (uint32_t)h << 16;
     float f;
@@ -200,6 +262,9 @@ void grok_matmul_portable(int type, const void *w, size_t wrb, int64_t n, int64_
             case GROK_TYPE_Q8_0: row_block32(row, sizeof(block_q8_0), unpack_q8_0, n / 32, xs, xrb, nc, o, os); break;
             case GROK_TYPE_Q4_0: row_block32(row, sizeof(block_q4_0), unpack_q4_0, n / 32, xs, xrb, nc, o, os); break;
             case GROK_TYPE_Q5_0: row_block32(row, sizeof(block_q5_0), unpack_q5_0, n / 32, xs, xrb, nc, o, os); break;
+            case GROK_TYPE_IQ4_NL: row_block32(row, sizeof(block_iq4_nl), unpack_iq4_nl, n / 32, xs, xrb, nc, o, os); break;
+            case GROK_TYPE_Q4_1: case GROK_TYPE_Q5_1: row_q45_1(type, row, n / 32, xs, xrb, nc, o, os); break;
+            case GROK_TYPE_Q2_K: case GROK_TYPE_Q3_K: case GROK_TYPE_IQ4_XS: row_lblock(type, row, n / 256, xs, xrb, nc, o, os); break;
             case GROK_TYPE_Q4_K: row_q45_K(row, n / 256, xs, xrb, nc, o, os, 0, !alone && nc == 4); break;
             case GROK_TYPE_Q5_K: row_q45_K(row, n / 256, xs, xrb, nc, o, os, 1, !alone && nc == 4); break;
             case GROK_TYPE_Q6_K: row_q6_K(row, n / 256, xs, xrb, nc, o, os, !alone && cols >= GROK_TILED_MIN_ROWS); break;

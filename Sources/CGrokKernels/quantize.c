@@ -5,9 +5,12 @@
 
 size_t grok_activation_row_bytes(int weight_type, int64_t n) {
     switch (weight_type) {
-    case GROK_TYPE_Q4_0: case GROK_TYPE_Q5_0: case GROK_TYPE_Q8_0:
+    case GROK_TYPE_Q4_0: case GROK_TYPE_Q5_0: case GROK_TYPE_Q8_0: case GROK_TYPE_IQ4_NL:
         return n % 32 == 0 ? (size_t)(n / 32) * sizeof(block_q8_0a) : 0;
-    case GROK_TYPE_Q4_K: case GROK_TYPE_Q5_K: case GROK_TYPE_Q6_K:
+    case GROK_TYPE_Q4_1: case GROK_TYPE_Q5_1:
+        return n % 32 == 0 ? (size_t)(n / 32) * sizeof(block_q8_1x) : 0;
+    case GROK_TYPE_Q2_K: case GROK_TYPE_Q3_K: case GROK_TYPE_Q4_K: case GROK_TYPE_Q5_K: case GROK_TYPE_Q6_K:
+    case GROK_TYPE_IQ4_XS:
         return n % 256 == 0 ? (size_t)(n / 256) * sizeof(block_q8_K) : 0;
     case GROK_TYPE_F32: return (size_t)n * 4;
     case GROK_TYPE_F16: case GROK_TYPE_BF16: return (size_t)n * 2;
@@ -15,15 +18,38 @@ size_t grok_activation_row_bytes(int weight_type, int64_t n) {
     }
 }
 
+/// ggml's 8-bit scale of 32 values: d = max|x|/127 (before f16 rounding) and the multiplier
+/// 127/max|x| that the values are rounded with (0 for an all-zero block).
+static float scale32(const float *x, float *inverse) {
+    float amax = 0;
+    for (int i = 0; i < 32; i++) amax = fmaxf(amax, fabsf(x[i]));
+    *inverse = amax != 0 ? 127.0f / amax : 0.0f;
+    return amax / 127.0f;
+}
+
 /// Q8_0: scale max|x|/127 stored as f16; values x·127/max rounded to nearest even.
 static void quantize_q8_0(const float *x, block_q8_0a *y, int64_t n) {
     for (int64_t b = 0; b < n / 32; b++, x += 32) {
-        float amax = 0;
-        for (int i = 0; i < 32; i++) amax = fmaxf(amax, fabsf(x[i]));
-        float d = amax / 127.0f;
-        float inverse = amax != 0 ? 127.0f / amax : 0.0f;
+        float inverse;
+        float d = scale32(x, &inverse);
         y[b].d = grok_half_to_float(grok_f16_from_f32(d));
         for (int i = 0; i < 32; i++) y[b].qb[i] = (uint8_t)((int)rintf(x[i] * inverse) + 128);
+    }
+}
+
+/// Q8_1: as Q8_0, plus the f16 rounding of scale · Σq, the scale taken before its own rounding.
+static void quantize_q8_1(const float *x, block_q8_1x *y, int64_t n) {
+    for (int64_t b = 0; b < n / 32; b++, x += 32) {
+        float inverse;
+        float d = scale32(x, &inverse);
+        int sum = 0;
+        for (int i = 0; i < 32; i++) {
+            int q = (int)rintf(x[i] * inverse);
+            y[b].qs[i] = (int8_t)q;
+            sum += q;
+        }
+        y[b].d = grok_half_to_float(grok_f16_from_f32(d));
+        y[b].s = grok_half_to_float(grok_f16_from_f32(d * (float)sum));
     }
 }
 
@@ -55,10 +81,14 @@ static void quantize_q8_K(const float *x, block_q8_K *y, int64_t n) {
 
 void grok_quantize_activation(int weight_type, const float *x, void *out, int64_t n) {
     switch (weight_type) {
-    case GROK_TYPE_Q4_0: case GROK_TYPE_Q5_0: case GROK_TYPE_Q8_0:
+    case GROK_TYPE_Q4_0: case GROK_TYPE_Q5_0: case GROK_TYPE_Q8_0: case GROK_TYPE_IQ4_NL:
         quantize_q8_0(x, out, n);
         break;
-    case GROK_TYPE_Q4_K: case GROK_TYPE_Q5_K: case GROK_TYPE_Q6_K:
+    case GROK_TYPE_Q4_1: case GROK_TYPE_Q5_1:
+        quantize_q8_1(x, out, n);
+        break;
+    case GROK_TYPE_Q2_K: case GROK_TYPE_Q3_K: case GROK_TYPE_Q4_K: case GROK_TYPE_Q5_K: case GROK_TYPE_Q6_K:
+    case GROK_TYPE_IQ4_XS:
         quantize_q8_K(x, out, n);
         break;
     case GROK_TYPE_F32:

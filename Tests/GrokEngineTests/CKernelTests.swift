@@ -7,13 +7,21 @@ import Testing
 /// has (levels must agree bit for bit; lowering the level is safe while other tests run,
 /// because every level computes the same numbers).
 @Suite(.serialized) struct CKernelTests {
-    static let quantised: [GGMLType] = [.q8_0, .q4_0, .q5_0, .q4_K, .q5_K, .q6_K]
+    static let quantised: [GGMLType] = [.q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .iq4_nl, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .iq4_xs]
     static let plain: [GGMLType] = [.f32, .f16, .bf16]
 
     /// Activations as the kernel sees them: dequantised from the quantised bytes.
     static func activationValues(_ type: GGMLType, _ bytes: UnsafeRawPointer, count: Int) -> [Double] {
         switch type {
-        case .q4_0, .q5_0, .q8_0:
+        case .q4_1, .q5_1:
+            return (0..<count).map { i in
+                // Q8_1: f16-rounded scale and scaled sum widened to f32, then 32 signed values.
+                let block = bytes + (i / 32) * 40
+                let d = block.loadUnaligned(as: Float.self)
+                #expect(Float(Float16(d)) == d)
+                return Double(d) * Double(block.load(fromByteOffset: 8 + i % 32, as: Int8.self))
+            }
+        case .q4_0, .q5_0, .q8_0, .iq4_nl:
             return (0..<count).map { i in
                 // Our Q8_0 activation block: the f16-rounded scale widened to f32, then 32 values
                 // stored +128 as unsigned bytes.
@@ -22,7 +30,7 @@ import Testing
                 #expect(Float(Float16(d)) == d)
                 return Double(d) * Double(Int(block.load(fromByteOffset: 4 + i % 32, as: UInt8.self)) - 128)
             }
-        case .q4_K, .q5_K, .q6_K:
+        case .q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .iq4_xs:
             return (0..<count).map { i in
                 let block = bytes + (i / 256) * 292
                 let d = block.loadUnaligned(as: Float.self)
@@ -32,6 +40,19 @@ import Testing
         case .bf16: return (0..<count).map { Double(Float(bitPattern: UInt32(bytes.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self)) << 16)) }
         default: return (0..<count).map { Double(bytes.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self)) }
         }
+    }
+
+    /// Σ over blocks of m_w · (s − Σ activations): what Q8_1's rounded sum changes in a Q4_1 or
+    /// Q5_1 product.
+    static func minimumTerms(_ type: GGMLType, _ weights: [UInt8], row: Int, _ rowBytes: Int, _ x: UnsafeRawPointer, _ a: [Double]) -> Double {
+        var total = 0.0
+        for b in 0..<a.count / 32 {
+            let offset = row * rowBytes + b * type.blockBytes + 2
+            let m = Double(Half.toFloat(UInt16(weights[offset]) | UInt16(weights[offset + 1]) << 8))
+            let s = Double((x + b * 40).loadUnaligned(fromByteOffset: 4, as: Float.self))
+            total += m * (s - a[(32 * b)..<(32 * b + 32)].reduce(0, +))
+        }
+        return total
     }
 
     /// grok_matmul over 5 weight rows × 6 activation rows (a full tile of four and a tail) and
@@ -82,6 +103,11 @@ import Testing
                 for i in 0..<count {
                     exact += Double(w[i]) * a[i]
                     magnitude += abs(Double(w[i]) * a[i])
+                }
+                if type == .q4_1 || type == .q5_1 {
+                    // Q8_1 carries each block's Σ activations as its own f16 rounding (s), which
+                    // the weights' minimum multiplies instead of the exact sum.
+                    exact += xq.withUnsafeBytes { Self.minimumTerms(type, weights, row: r, rowBytes, $0.baseAddress! + c * xBytes, a) }
                 }
                 let fast = Double(results[0][c * rows + r])
                 #expect(abs(fast - exact) <= 1e-4 * magnitude + 1e-5, "\(type.name) row \(r) col \(c): \(fast) vs \(exact)")

@@ -6,7 +6,10 @@ import Testing
 /// Tensor types: the reference dequantisation against hand-made blocks whose values are worked out
 /// here, the fast dot kernels against the reference on random blocks, and 16-bit float conversion.
 @Suite struct TensorKernelTests {
-    static let supported: [GGMLType] = [.f32, .f16, .bf16, .q8_0, .q4_0, .q5_0, .q4_K, .q5_K, .q6_K]
+    static let supported: [GGMLType] = [.f32, .f16, .bf16, .q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .iq4_nl, .q2_K, .q3_K, .q4_K, .q5_K,
+                                        .q6_K, .iq4_xs]
+    /// The types the Swift kernels of `Dot` handle (the engine computes through the C kernels).
+    static let dotTypes: [GGMLType] = [.f32, .f16, .bf16, .q8_0, .q4_0, .q5_0, .q4_K, .q5_K, .q6_K]
 
     // MARK: Type table
 
@@ -15,6 +18,8 @@ import Testing
             (.f32, 0, "f32", 1, 4), (.f16, 1, "f16", 1, 2), (.bf16, 30, "bf16", 1, 2),
             (.q4_0, 2, "q4_0", 32, 18), (.q5_0, 6, "q5_0", 32, 22), (.q8_0, 8, "q8_0", 32, 34),
             (.q4_K, 12, "q4_K", 256, 144), (.q5_K, 13, "q5_K", 256, 176), (.q6_K, 14, "q6_K", 256, 210),
+            (.q4_1, 3, "q4_1", 32, 20), (.q5_1, 7, "q5_1", 32, 24), (.iq4_nl, 20, "iq4_nl", 32, 18),
+            (.q2_K, 10, "q2_K", 256, 84), (.q3_K, 11, "q3_K", 256, 110), (.iq4_xs, 23, "iq4_xs", 256, 136),
         ]
         for (type, raw, name, elements, bytes) in expected {
             #expect(type.rawValue == raw)
@@ -24,7 +29,7 @@ import Testing
             #expect(type.blockBytes == bytes)
             #expect(type.isSupported)
         }
-        #expect(!GGMLType.q4_1.isSupported && !GGMLType.q8_K.isSupported && !GGMLType.iq4_xs.isSupported)
+        #expect(!GGMLType.q8_1.isSupported && !GGMLType.q8_K.isSupported && !GGMLType.iq2_xs.isSupported && !GGMLType.iq3_s.isSupported)
         #expect(GGMLType(rawValue: 4) == nil && GGMLType(rawValue: 31) == nil && GGMLType(rawValue: 40) == nil)
         #expect(Set(GGMLType.allCases.filter(\.isSupported)) == Set(Self.supported))
     }
@@ -206,7 +211,7 @@ import Testing
     /// per-block partial sums, so their rounding error is at most about (terms per accumulator
     /// lane + block length) · 2^-24 of Σ|terms| — under 4e-5 relative for the largest case here
     /// (33 · 256 elements over 16 lanes); the 1e-5 absolute term covers rows that cancel to ~0.
-    @Test(arguments: Self.supported, [1, 3, 7, 33])
+    @Test(arguments: Self.dotTypes, [1, 3, 7, 33])
     func fastDotMatchesReference(_ type: GGMLType, blocks: Int) {
         var random = SplitMix64(seed: 0x5EED_0000 + UInt64(type.rawValue) << 8 + UInt64(blocks))
         for _ in 0..<4 {
@@ -248,7 +253,7 @@ import Testing
     /// is the largest |x| in element i's scale group (256 elements for K-quants, else 32).
     /// Rounding x to steps of amax/32512 moves each x_i by at most amax/65024 < 1.6e-5 · amax
     /// (first term); the rest is the Float accumulation bound of `fastDotMatchesReference`.
-    @Test(arguments: Self.supported, [1, 3, 7, 33])
+    @Test(arguments: Self.dotTypes, [1, 3, 7, 33])
     func matVecMatchesReference(_ type: GGMLType, blocks: Int) {
         var random = SplitMix64(seed: 0xAA00 + UInt64(type.rawValue) << 8 + UInt64(blocks))
         let columns = blocks * max(32, type.blockElements), rows = 6
@@ -445,8 +450,10 @@ import Testing
             data[offset + 1] = UInt8(value >> 8)
         }
         let scaleOffsets: [Int] = switch type {
-        case .q8_0, .q4_0, .q5_0: [0]
-        case .q4_K, .q5_K: [0, 2]
+        case .q8_0, .q4_0, .q5_0, .iq4_nl, .iq4_xs: [0]
+        case .q4_1, .q5_1, .q4_K, .q5_K: [0, 2]
+        case .q2_K: [80, 82]
+        case .q3_K: [108]
         case .q6_K: [208]
         default: []
         }

@@ -19,11 +19,17 @@ enum {
     GROK_TYPE_F32 = 0,
     GROK_TYPE_F16 = 1,
     GROK_TYPE_Q4_0 = 2,
+    GROK_TYPE_Q4_1 = 3,
     GROK_TYPE_Q5_0 = 6,
+    GROK_TYPE_Q5_1 = 7,
     GROK_TYPE_Q8_0 = 8,
+    GROK_TYPE_Q2_K = 10,
+    GROK_TYPE_Q3_K = 11,
     GROK_TYPE_Q4_K = 12,
     GROK_TYPE_Q5_K = 13,
     GROK_TYPE_Q6_K = 14,
+    GROK_TYPE_IQ4_NL = 20,
+    GROK_TYPE_IQ4_XS = 23,
     GROK_TYPE_BF16 = 30,
 };
 
@@ -44,9 +50,11 @@ int grok_kernels_set_isa(int isa);
 int grok_kernels_native_f16(void);
 
 /// Bytes of one activation row of `n` elements in the format `weight_type` rows are multiplied
-/// with; 0 if the type is unknown or `n` is not a whole number of blocks. Beside Q4_0/Q5_0/Q8_0:
-/// blocks of 32 rounded as ggml's Q8_0 (scale rounded to f16) but stored as {f32 scale, 32 × i8};
-/// beside K-quants: ggml's Q8_K; beside f16/bf16/f32: the same type.
+/// with; 0 if the type is unknown or `n` is not a whole number of blocks. Beside Q4_0/Q5_0/Q8_0/
+/// IQ4_NL: blocks of 32 rounded as ggml's Q8_0 (scale rounded to f16) but stored as {f32 scale,
+/// 32 × u8 biased by 128}; beside Q4_1/Q5_1: ggml's Q8_1 (f16 scale and f16 scaled sum, both
+/// widened to f32, 32 × i8); beside K-quants and IQ4_XS: ggml's Q8_K; beside f16/bf16/f32: the
+/// same type.
 size_t grok_activation_row_bytes(int weight_type, int64_t n);
 
 /// Quantises `n` floats into that format, rounding exactly as ggml does.

@@ -37,8 +37,9 @@ final class Workspace {
     /// The activation format a weight type multiplies with (types sharing one share the slot).
     private static func format(of type: GGMLType) -> UInt32 {
         switch type {
-        case .q4_0, .q5_0, .q8_0: GGMLType.q8_0.rawValue
-        case .q4_K, .q5_K, .q6_K: GGMLType.q8_K.rawValue
+        case .q4_0, .q5_0, .q8_0, .iq4_nl: GGMLType.q8_0.rawValue
+        case .q4_1, .q5_1: GGMLType.q8_1.rawValue
+        case .q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .iq4_xs: GGMLType.q8_K.rawValue
         default: type.rawValue
         }
     }

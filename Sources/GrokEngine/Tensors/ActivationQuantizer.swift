@@ -1,5 +1,5 @@
 /// Rounds activations the way llama.cpp does before its integer dot products: to 8-bit
-/// blocks (Q8_0 beside Q4_0/Q5_0/Q8_0 weights, Q8_K beside K-quants).
+/// blocks (Q8_0 or Q8_1 beside the 32-element formats, Q8_K beside the 256-element ones).
 ///
 /// Computing with the rounded values makes our logits agree with llama.cpp's to a few
 /// hundredths of a nat, which is what the token-for-token tests hold us to; it is also the
@@ -8,9 +8,10 @@ enum ActivationQuantizer {
     /// Replaces `count` values (a multiple of the block size) by their 8-bit rounding.
     static func round(_ x: UnsafeMutablePointer<Float>, count: Int, for weights: GGMLType) {
         switch weights {
-        case .q4_0, .q5_0, .q8_0:
+        case .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .iq4_nl:
+            // Q8_1 (beside Q4_1/Q5_1) rounds the values as Q8_0 does; its extra sum is a scale.
             for start in stride(from: 0, to: count, by: 32) { roundQ8_0(x + start, min(32, count - start)) }
-        case .q4_K, .q5_K, .q6_K:
+        case .q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .iq4_xs:
             for start in stride(from: 0, to: count, by: 256) { roundQ8_K(x + start, min(256, count - start)) }
         default:
             break

@@ -19,7 +19,13 @@ public enum ReferenceDequantize {
         case .bf16: blockFunction = bf16
         case .q8_0: blockFunction = q8_0
         case .q4_0: blockFunction = q4_0
+        case .q4_1: blockFunction = q4_1
         case .q5_0: blockFunction = q5_0
+        case .q5_1: blockFunction = q5_1
+        case .iq4_nl: blockFunction = iq4_nl
+        case .q2_K: blockFunction = q2_K
+        case .q3_K: blockFunction = q3_K
+        case .iq4_xs: blockFunction = iq4_xs
         case .q4_K: blockFunction = q4_K
         case .q5_K: blockFunction = q5_K
         case .q6_K: blockFunction = q6_K
@@ -102,7 +108,101 @@ public enum ReferenceDequantize {
         }
     }
 
+    /// Q4_1 (20 bytes): f16 d, f16 m, uint8 qs[16] as in Q4_0 but unsigned; y = q · d + m.
+    static func q4_1(_ x: UnsafeRawPointer, _ y: UnsafeMutablePointer<Float>) {
+        let d = half(x, 0)
+        let m = half(x, 2)
+        for j in 0..<16 {
+            let q = byte(x, 4 + j)
+            y[j] = Float(q & 0x0F) * d + m
+            y[j + 16] = Float(q >> 4) * d + m
+        }
+    }
+
+    /// Q5_1 (24 bytes): f16 d, f16 m, uint8 qh[4] (fifth bits as in Q5_0), uint8 qs[16];
+    /// unsigned, y = q · d + m.
+    static func q5_1(_ x: UnsafeRawPointer, _ y: UnsafeMutablePointer<Float>) {
+        let d = half(x, 0)
+        let m = half(x, 2)
+        let qh = UInt32(littleEndian: x.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
+        for j in 0..<16 {
+            let xh0 = UInt8(truncatingIfNeeded: ((qh >> UInt32(j)) << 4) & 0x10)
+            let xh1 = UInt8(truncatingIfNeeded: (qh >> UInt32(j + 12)) & 0x10)
+            let q = byte(x, 8 + j)
+            y[j] = Float((q & 0x0F) | xh0) * d + m
+            y[j + 16] = Float((q >> 4) | xh1) * d + m
+        }
+    }
+
+    /// The sixteen values IQ4_NL and IQ4_XS indices stand for (a non-linear 4-bit grid).
+    static let iq4Values: [Int8] = [-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113]
+
+    /// IQ4_NL (18 bytes): f16 d, uint8 qs[16] of indices laid out as Q4_0's nibbles; y = value · d.
+    static func iq4_nl(_ x: UnsafeRawPointer, _ y: UnsafeMutablePointer<Float>) {
+        let d = half(x, 0)
+        for j in 0..<16 {
+            let q = byte(x, 2 + j)
+            y[j] = d * Float(iq4Values[Int(q & 0x0F)])
+            y[j + 16] = d * Float(iq4Values[Int(q >> 4)])
+        }
+    }
+
     // MARK: 256-element super-blocks (K-quants)
+
+    /// Q2_K (84 bytes): uint8 scales[16] (per 16 outputs: scale in the low nibble, min in the
+    /// high one), uint8 qs[64], f16 d, f16 dmin. Output 128h + 32s + l is bits 2s…2s+1 of
+    /// qs[32h + l]; y = d·scale · q − dmin·min.
+    static func q2_K(_ x: UnsafeRawPointer, _ y: UnsafeMutablePointer<Float>) {
+        let d = half(x, 80)
+        let dmin = half(x, 82)
+        for h in 0..<2 {
+            for s in 0..<4 {
+                for l in 0..<32 {
+                    let index = 128 * h + 32 * s + l
+                    let sc = byte(x, index / 16)
+                    let q = (byte(x, 16 + 32 * h + l) >> UInt8(2 * s)) & 3
+                    y[index] = d * Float(sc & 0x0F) * Float(q) - dmin * Float(sc >> 4)
+                }
+            }
+        }
+    }
+
+    /// Q3_K (110 bytes): uint8 hmask[32], uint8 qs[64], uint8 scales[12], f16 d. Output
+    /// 32g + l (g = 4h + s) has low bits 2s…2s+1 of qs[32h + l] and, unless bit g of hmask[l] is
+    /// set, −4; sixteen 6-bit scales (offset 32): low nibbles in bytes 0–7 (sub-blocks 0–7 low,
+    /// 8–15 high), high pairs in bytes 8–11 (sub-block j at bits 2·(j/4) of byte 8 + j % 4).
+    static func q3_K(_ x: UnsafeRawPointer, _ y: UnsafeMutablePointer<Float>) {
+        let d = half(x, 108)
+        let scales = x + 96
+        for index in 0..<256 {
+            let g = index / 32, l = index % 32
+            let (h, s) = (g / 4, g % 4)
+            let j = index / 16
+            let low = j < 8 ? byte(scales, j) & 0x0F : byte(scales, j - 8) >> 4
+            let high = (byte(scales, 8 + j % 4) >> UInt8(2 * (j / 4))) & 3
+            let scale = Int(low | (high << 4)) - 32
+            let q = Int((byte(x, 32 + 32 * h + l) >> UInt8(2 * s)) & 3) - (byte(x, l) >> UInt8(g) & 1 == 1 ? 0 : 4)
+            y[index] = d * Float(scale) * Float(q)
+        }
+    }
+
+    /// IQ4_XS (136 bytes): f16 d, uint16 scales_h, uint8 scales_l[4], uint8 qs[128]. Each 32
+    /// outputs g use 16 bytes of indices laid out as IQ4_NL's and a 6-bit scale (offset 32):
+    /// low nibble g % 2 of scales_l[g / 2], high pair at bits 2g of scales_h.
+    static func iq4_xs(_ x: UnsafeRawPointer, _ y: UnsafeMutablePointer<Float>) {
+        let d = half(x, 0)
+        let scalesHigh = UInt16(littleEndian: x.loadUnaligned(fromByteOffset: 2, as: UInt16.self))
+        for g in 0..<8 {
+            let low = (byte(x, 4 + g / 2) >> UInt8(4 * (g % 2))) & 0x0F
+            let high = UInt8(truncatingIfNeeded: scalesHigh >> UInt16(2 * g)) & 3
+            let dl = d * Float(Int(low | (high << 4)) - 32)
+            for j in 0..<16 {
+                let q = byte(x, 8 + 16 * g + j)
+                y[32 * g + j] = dl * Float(iq4Values[Int(q & 0x0F)])
+                y[32 * g + 16 + j] = dl * Float(iq4Values[Int(q >> 4)])
+            }
+        }
+    }
 
     /// The 6-bit scale and min of sub-block `j` (0–7) from K-quants' 12 packed scale bytes
     /// (ggml's `get_scale_min_k4`): sub-blocks 0–3 use the low 6 bits of bytes 0–7; 4–7 take
