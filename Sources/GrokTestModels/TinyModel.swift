@@ -67,8 +67,8 @@ public struct TinyModel: Sendable {
             ropeBase = 1_000_000
             tiedOutput = true
             types = [
-                .tokenEmbedding: .q8_0, .query: .q4_0, .key: .q5_0, .value: .bf16, .attentionOutput: .q4_K,
-                .gate: .q5_K, .up: .q6_K, .down: .f16,
+                .tokenEmbedding: .q8_0, .query: .q4_0, .key: .q5_0, .value: .iq4_nl, .attentionOutput: .q4_K,
+                .gate: .q5_K, .up: .q6_K, .down: .q3_K,
             ]
         case .llama:
             layers = 2
@@ -76,8 +76,8 @@ public struct TinyModel: Sendable {
             ropeBase = 10_000
             tiedOutput = false
             types = [
-                .tokenEmbedding: .q4_K, .output: .q6_K, .query: .f32, .key: .f16, .value: .bf16, .attentionOutput: .q8_0,
-                .gate: .q4_0, .up: .q5_0, .down: .q5_K,
+                .tokenEmbedding: .q4_K, .output: .q6_K, .query: .q4_1, .key: .f16, .value: .bf16, .attentionOutput: .q8_0,
+                .gate: .q4_0, .up: .q5_1, .down: .q5_K,
             ]
         case .qwen2:
             layers = 2
@@ -85,8 +85,8 @@ public struct TinyModel: Sendable {
             ropeBase = 10_000
             tiedOutput = true
             types = [
-                .tokenEmbedding: .q8_0, .query: .q5_0, .key: .q8_0, .value: .q8_0, .attentionOutput: .q4_0,
-                .gate: .q6_K, .up: .q4_K, .down: .q8_0,
+                .tokenEmbedding: .q8_0, .query: .q5_0, .key: .q2_K, .value: .q8_0, .attentionOutput: .q4_0,
+                .gate: .q6_K, .up: .q4_K, .down: .iq4_xs,
             ]
         case .qwen3:
             layers = 3

@@ -68,6 +68,21 @@ enum TinyWeights {
             out += random.bytes(32 + 128)  // high bits, then nibbles
         case .q6_K:
             q6KBlock(σ, &random, into: &out)
+        case .q4_1, .q5_1:  // f16 d, f16 m (centring the block), [32 fifth bits], nibbles; x = d·q + m
+            let levels = type == .q4_1 ? 16.0 : 32.0
+            let d = blockScale(σ, ((levels * levels - 1) / 12).squareRoot(), &random)
+            appendHalf(&out, d)
+            appendHalf(&out, -d * (levels - 1) / 2)
+            out += random.bytes(type == .q4_1 ? 16 : 20)
+        case .iq4_nl:  // f16 d, 16 bytes of indices into the non-linear table
+            appendHalf(&out, blockScale(σ, iq4Spread, &random))
+            out += random.bytes(16)
+        case .q2_K:
+            q2KBlock(σ, &random, into: &out)
+        case .q3_K:
+            q3KBlock(σ, &random, into: &out)
+        case .iq4_xs:
+            iq4XSBlock(σ, &random, into: &out)
         default:
             preconditionFailure("no random blocks for \(type.name)")
         }
@@ -114,6 +129,59 @@ enum TinyWeights {
         out += random.bytes(128 + 64)
         for scale in scales { out.append(UInt8(bitPattern: Int8(scale))) }
         appendHalf(&out, σ / (q6Spread * meanSquare.squareRoot()))
+    }
+
+    /// Root mean square of the IQ4_NL table (its values are not centred; scales take signs).
+    private static let iq4Spread = (ReferenceDequantize.iq4Values.reduce(0.0) { $0 + Double($1) * Double($1) } / 16).squareRoot()
+
+    /// Signed scales of magnitude 8…31 and their root mean square.
+    private static func signedScales(_ count: Int, _ random: inout TinyRandom) -> (scales: [Int], rms: Double) {
+        let scales = (0..<count).map { _ in Int(random.sign()) * random.integer(in: 8...31) }
+        return (scales, (scales.reduce(0.0) { $0 + Double($1 * $1) } / Double(count)).squareRoot())
+    }
+
+    /// Q2_K: 16 bytes of 4-bit scale (low) and min (high) per 16 weights, 64 bytes of 2-bit
+    /// quants, f16 d, f16 dmin; x = d·scale·q − dmin·min, each min centring its sub-block.
+    private static func q2KBlock(_ σ: Double, _ random: inout TinyRandom, into out: inout [UInt8]) {
+        let scales = (0..<16).map { _ in random.integer(in: 4...15) }
+        let largest = Double(scales.max()!)
+        let rms = (scales.reduce(0.0) { $0 + Double($1 * $1) } / 16).squareRoot()
+        let d = σ / ((15.0 / 12).squareRoot() * rms)
+        for scale in scales { out.append(UInt8(scale) | UInt8((15 * Double(scale) / largest).rounded()) << 4) }
+        out += random.bytes(64)
+        appendHalf(&out, d)
+        appendHalf(&out, d * 1.5 * largest / 15)
+    }
+
+    /// Q3_K: 32 bytes of high bits, 64 of low bit pairs, sixteen 6-bit scales (offset 32) in 12
+    /// bytes, f16 d; x = d·scale·q with q on −4…3 and signed scales.
+    private static func q3KBlock(_ σ: Double, _ random: inout TinyRandom, into out: inout [UInt8]) {
+        let (scales, rms) = signedScales(16, &random)
+        out += random.bytes(32 + 64)
+        var packed = [UInt8](repeating: 0, count: 12)
+        for (j, scale) in scales.enumerated() {
+            let stored = UInt8(scale + 32)
+            packed[j % 8] |= (stored & 0x0F) << (j < 8 ? 0 : 4)
+            packed[8 + j % 4] |= (stored >> 4) << UInt8(2 * (j / 4))
+        }
+        out += packed
+        appendHalf(&out, σ / ((63.0 / 12 + 0.25).squareRoot() * rms))
+    }
+
+    /// IQ4_XS: f16 d, the 6-bit scales (offset 32) of eight 32-weight groups split into a
+    /// 16-bit word of high pairs and 4 bytes of low nibbles, 128 bytes of table indices.
+    private static func iq4XSBlock(_ σ: Double, _ random: inout TinyRandom, into out: inout [UInt8]) {
+        let (scales, rms) = signedScales(8, &random)
+        appendHalf(&out, σ / (iq4Spread * rms))
+        var high: UInt16 = 0
+        var low = [UInt8](repeating: 0, count: 4)
+        for (g, scale) in scales.enumerated() {
+            let stored = UInt8(scale + 32)
+            low[g / 2] |= (stored & 0x0F) << UInt8(4 * (g % 2))
+            high |= UInt16(stored >> 4) << UInt16(2 * g)
+        }
+        out += [UInt8(high & 0xFF), UInt8(high >> 8)] + low
+        out += random.bytes(128)
     }
 
     // MARK: Encoding

@@ -221,7 +221,7 @@ import Testing
             engine = try LanguageModel(file: GGUFFile(path: path))
             reference = try ReferenceTransformer(path: path)
             var random = SplitMix64(seed: model.seed &+ 1000)
-            let vocabulary = reference.tokenEmbedding.rows
+            let vocabulary = reference.vocabularySize
             tokens = (0..<count).map { _ in Int32(random.next() % UInt64(vocabulary)) }
             expected = reference.logits(for: tokens)
         }

@@ -7,7 +7,8 @@ import Testing
 @Suite struct TraceDump {
     @Test(.enabled(if: ProcessInfo.processInfo.environment["GROK_TRACE"] != nil))
     func dump() throws {
-        let model = try ReferenceData.model.get()
+        let other = ProcessInfo.processInfo.environment["GROK_TRACE_MODEL"]
+        let model = try other.map { try LanguageModel(file: GGUFFile(path: $0)) } ?? ReferenceData.model.get()
         let directory = ProcessInfo.processInfo.environment["GROK_TRACE_DIR"]
         model.tracer = { name, values in
             if let directory {
@@ -22,7 +23,8 @@ import Testing
         }
         defer { model.tracer = nil }
         let tokens = ProcessInfo.processInfo.environment["GROK_TRACE_TOKENS"].map { $0.split(separator: ",").compactMap { Int32($0) } }
-        _ = model.forward(tokens ?? [2, 818, 5279, 529, 7001, 563], cache: model.makeCache(capacity: 64))
+        let logits = model.forward(tokens ?? [2, 818, 5279, 529, 7001, 563], cache: model.makeCache(capacity: 256))
+        if let directory { try? logits.withUnsafeBufferPointer { Data(buffer: $0) }.write(to: URL(fileURLWithPath: "\(directory)/logits.bin")) }
     }
 }
 

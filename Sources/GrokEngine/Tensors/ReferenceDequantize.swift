@@ -135,7 +135,7 @@ public enum ReferenceDequantize {
     }
 
     /// The sixteen values IQ4_NL and IQ4_XS indices stand for (a non-linear 4-bit grid).
-    static let iq4Values: [Int8] = [-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113]
+    public static let iq4Values: [Int8] = [-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113]
 
     /// IQ4_NL (18 bytes): f16 d, uint8 qs[16] of indices laid out as Q4_0's nibbles; y = value · d.
     static func iq4_nl(_ x: UnsafeRawPointer, _ y: UnsafeMutablePointer<Float>) {

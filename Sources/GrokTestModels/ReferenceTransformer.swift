@@ -1,5 +1,6 @@
+import Dispatch
 import Foundation
-@testable import GrokEngine
+import GrokEngine
 
 /// A plain, slow, obviously-correct forward pass in Double for the architectures the engine
 /// runs (gemma3, llama, qwen2, qwen3), written from the papers' and llama.cpp's definitions and
@@ -7,10 +8,13 @@ import Foundation
 /// tensors into numbers (`ReferenceDequantize`).
 ///
 /// Every position is recomputed from scratch (no cache), so it is the yardstick for the
-/// engine's cache, batching and sliding window as much as for its arithmetic.
-struct ReferenceTransformer {
+/// engine's cache, batching and sliding window as much as for its arithmetic. It is also the
+/// engine-independent measure of fidelity on real files (`grok-bench fidelity`): the KL
+/// divergence of an engine's next-token distribution from this one's. Positions are spread over
+/// the machine's cores; each is computed the same way whatever the spread.
+public struct ReferenceTransformer: Sendable {
     /// Deliberate bugs, for showing that a comparison's bound would catch them.
-    enum Mistake {
+    public enum Mistake: Sendable {
         /// Gemma 3's local layers rotate with the global base (the file's `rope.freq_base`).
         case oneRopeBase
         /// Adjacent pairs where the architecture uses NeoX pairs, and the reverse.
@@ -19,23 +23,28 @@ struct ReferenceTransformer {
         case noWindow
     }
 
-    struct Matrix {
+    struct Matrix: Sendable {
         let rows: Int
         let columns: Int
         let values: [Double]
 
-        /// y = W·x.
+        /// y = W·x, each row summed in order from column 0.
         func apply(_ x: [Double]) -> [Double] {
             precondition(x.count == columns)
-            return (0..<rows).map { row in
-                var sum = 0.0
-                for column in 0..<columns { sum += values[row * columns + column] * x[column] }
-                return sum
+            return values.withUnsafeBufferPointer { w in
+                x.withUnsafeBufferPointer { x in
+                    (0..<rows).map { row in
+                        let base = row * columns
+                        var sum = 0.0
+                        for column in 0..<columns { sum += w[base + column] * x[column] }
+                        return sum
+                    }
+                }
             }
         }
     }
 
-    struct Layer {
+    struct Layer: Sendable {
         let attentionNorm, ffnNorm: [Double]
         let query, key, value, output, gate, up, down: Matrix
         let queryBias, keyBias, valueBias: [Double]?
@@ -55,11 +64,15 @@ struct ReferenceTransformer {
     let outputNorm: [Double]
     let output: Matrix
     let layers: [Layer]
-    var mistake: Mistake?
+    public var mistake: Mistake?
 
     var isGemma3: Bool { architecture == "gemma3" }
 
-    init(path: String) throws {
+    /// Rows of the embedding (token ids run below it).
+    public var vocabularySize: Int { tokenEmbedding.rows }
+
+    /// Reads every weight of the file at `path` into Doubles (8 bytes per parameter).
+    public init(path: String) throws {
         let file = try GGUFFile(path: path)
         guard let architecture = file["general.architecture"]?.stringValue,
               ["gemma3", "llama", "qwen2", "qwen3"].contains(architecture) else {
@@ -120,7 +133,7 @@ struct ReferenceTransformer {
     }
 
     /// The logits after every position of `tokens` (a sequence starting at position 0).
-    func logits(for tokens: [Int32]) -> [[Double]] {
+    public func logits(for tokens: [Int32]) -> [[Double]] {
         var x: [[Double]] = tokens.map { token in
             let row = Array(tokenEmbedding.values[Int(token) * embedding..<(Int(token) + 1) * embedding])
             return isGemma3 ? row.map { $0 * Double(embedding).squareRoot() } : row
@@ -131,32 +144,41 @@ struct ReferenceTransformer {
                 let o = layer.postAttentionNorm.map { rmsNorm(attended[position], $0) } ?? attended[position]
                 x[position] = zip(x[position], o).map(+)
             }
-            for position in x.indices {
-                let h = rmsNorm(x[position], layer.ffnNorm)
+            let residual = x
+            x = Self.eachPosition(x.count) { position in
+                let h = rmsNorm(residual[position], layer.ffnNorm)
                 let gate = layer.gate.apply(h), up = layer.up.apply(h)
                 let activated = zip(gate, up).map { (isGemma3 ? gelu($0) : silu($0)) * $1 }
                 let f = layer.down.apply(activated)
                 let normed = layer.postFFNNorm.map { rmsNorm(f, $0) } ?? f
-                x[position] = zip(x[position], normed).map(+)
+                return zip(residual[position], normed).map(+)
             }
         }
-        return x.map { output.apply(rmsNorm($0, outputNorm)) }
+        let final = x
+        return Self.eachPosition(final.count) { output.apply(rmsNorm(final[$0], outputNorm)) }
+    }
+
+    /// `body` for positions 0..<count on every core, in position order.
+    static func eachPosition<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
+        let results = ResultSlots<T>(count)
+        DispatchQueue.concurrentPerform(iterations: count) { results.set($0, body($0)) }
+        return results.values
     }
 
     /// Self-attention of every position over itself and those before it (in the window).
     private func attention(_ layer: Layer, index: Int, _ h: [[Double]]) -> [[Double]] {
         let global = (index + 1) % 6 == 0
         let local = isGemma3 && !global
-        let q = h.enumerated().map { position, row in
-            rotatedHeads(layer.query.apply(row), layer.queryBias, layer.queryNorm, position: position, local: local)
+        let q = Self.eachPosition(h.count) { position in
+            rotatedHeads(layer.query.apply(h[position]), layer.queryBias, layer.queryNorm, position: position, local: local)
         }
-        let k = h.enumerated().map { position, row in
-            rotatedHeads(layer.key.apply(row), layer.keyBias, layer.keyNorm, position: position, local: local)
+        let k = Self.eachPosition(h.count) { position in
+            rotatedHeads(layer.key.apply(h[position]), layer.keyBias, layer.keyNorm, position: position, local: local)
         }
-        let v = h.map { row in add(layer.value.apply(row), layer.valueBias) }
+        let v = Self.eachPosition(h.count) { add(layer.value.apply(h[$0]), layer.valueBias) }
         let group = heads / kvHeads
         let window = local && mistake != .noWindow ? slidingWindow : Int.max
-        return h.indices.map { position in
+        return Self.eachPosition(h.count) { position in
             var mixed: [Double] = []
             for head in 0..<heads {
                 let kvHead = head / group
@@ -250,4 +272,20 @@ struct ReferenceTransformer {
         }
         return Matrix(rows: rows, columns: columns, values: floats(file, tensor, count: columns * rows))
     }
+}
+
+/// One slot per position, each written once by the thread computing it.
+private final class ResultSlots<T: Sendable>: @unchecked Sendable {
+    private var slots: [T?]
+    private let lock = NSLock()
+
+    init(_ count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: T) {
+        lock.lock()
+        slots[index] = value
+        lock.unlock()
+    }
+
+    var values: [T] { slots.map { $0! } }
 }
