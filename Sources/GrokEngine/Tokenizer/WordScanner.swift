@@ -96,7 +96,11 @@ struct WordScanner {
 
     /// Llama 3 (`maxDigits` 3) and Qwen 2 (`maxDigits` 1):
     /// `(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`
-    func llama3(maxDigits: Int, into ends: inout [Int]) {
+    /// With `marks`, Qwen 3.5's variant: combining marks count as letters (`[\p{L}\p{M}]+`, and
+    /// `[^\s\p{L}\p{M}\p{N}]+` for the other characters).
+    func llama3(maxDigits: Int, marks: Bool = false, into ends: inout [Int]) {
+        let letters: ScalarClass = marks ? [.letter, .mark] : .letter
+        let wordish: ScalarClass = marks ? ScalarClass.wordish.union(.mark) : .wordish
         var position = start
         while position < end {
             let current = text.scalars[position]
@@ -109,9 +113,9 @@ struct WordScanner {
             }
             // `[^\r\n\p{L}\p{N}]?\p{L}+`: one leading character of another kind may join.
             if !isNewline(current) && !currentClass.contains(.number)
-                && (currentClass.contains(.letter) || cls(position + 1).contains(.letter)) {
+                && !(currentClass.isDisjoint(with: letters) && cls(position + 1).isDisjoint(with: letters)) {
                 position += 1
-                while cls(position).contains(.letter) { position += 1 }
+                while !cls(position).isDisjoint(with: letters) { position += 1 }
                 ends.append(position)
                 continue
             }
@@ -130,9 +134,9 @@ struct WordScanner {
             // ` ?[^\s\p{L}\p{N}]+[\r\n]*` (a space at the very end is a word of its own here,
             // as the whitespace alternatives would make it).
             let next = current == Self.space ? cls(position + 1) : currentClass
-            if next.isDisjoint(with: .wordish) {
+            if next.isDisjoint(with: wordish) {
                 if current == Self.space { position += 1 }
-                while position < end && cls(position).isDisjoint(with: .wordish) { position += 1 }
+                while position < end && cls(position).isDisjoint(with: wordish) { position += 1 }
                 while isNewline(scalar(position)) { position += 1 }
                 ends.append(position)
                 continue
@@ -154,34 +158,5 @@ struct WordScanner {
             }
             ends.append(position)
         }
-    }
-
-    /// `X+` for a one-character class X, as `std::regex` finds it: maximal runs, and the
-    /// stretches between them as pieces of their own.
-    func runs(of member: (UInt32, ScalarClass) -> Bool, into ends: inout [Int]) {
-        var position = start
-        while position < end {
-            let inside = member(text.scalars[position], text.classes[position])
-            repeat { position += 1 } while position < end && member(text.scalars[position], text.classes[position]) == inside
-            ends.append(position)
-        }
-    }
-
-    /// `[0-9][0-9][0-9]`: ASCII digits three at a time, leftmost first; the rest as pieces.
-    func asciiDigitTriples(into ends: inout [Int]) {
-        func digit(_ index: Int) -> Bool { (0x30...0x39).contains(scalar(index)) }
-        var position = start
-        var pieceStart = start
-        while position < end {
-            if digit(position) && digit(position + 1) && digit(position + 2) {
-                if position > pieceStart { ends.append(position) }
-                position += 3
-                ends.append(position)
-                pieceStart = position
-            } else {
-                position += 1
-            }
-        }
-        if end > pieceStart { ends.append(end) }
     }
 }
