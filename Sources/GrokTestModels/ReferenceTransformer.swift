@@ -83,7 +83,8 @@ public struct ReferenceTransformer: Sendable {
         embedding = try file.requireInt(p + "embedding_length")
         heads = try file.requireInt(p + "attention.head_count")
         kvHeads = try file.requireInt(p + "attention.head_count_kv")
-        headSize = try file.requireInt(p + "attention.key_length")
+        // Files of the Llama family often leave the head size to be derived, as llama.cpp does.
+        headSize = try file[p + "attention.key_length"]?.intValue ?? file.requireInt(p + "embedding_length") / file.requireInt(p + "attention.head_count")
         ropeDimensions = file[p + "rope.dimension_count"]?.intValue ?? headSize
         epsilon = try Self.require(file, p + "attention.layer_norm_rms_epsilon")
         ropeBase = try Self.require(file, p + "rope.freq_base")
