@@ -6,5 +6,5 @@ struct GrokBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "grok-bench",
         abstract: "Benchmarks for grok: the JSON codec, the RPC transport and the engine.",
-        subcommands: [CodecBenchmark.self, RPCBenchmark.self, EngineBenchmark.self, ArchitectureBenchmark.self, SpeculativeBenchmark.self, ServeBenchmark.self, ChatBenchmark.self, PluginBenchmark.self, StoreBenchmark.self, LearningBenchmark.self, ExemplarBenchmark.self, FidelityBenchmark.self])
+        subcommands: [CodecBenchmark.self, RPCBenchmark.self, EngineBenchmark.self, ArchitectureBenchmark.self, SpeculativeBenchmark.self, ServeBenchmark.self, ChatBenchmark.self, PluginBenchmark.self, StoreBenchmark.self, LearningBenchmark.self, ExemplarBenchmark.self, FidelityBenchmark.self, QuantBenchmark.self])
 }
