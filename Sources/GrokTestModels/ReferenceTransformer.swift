@@ -23,23 +23,60 @@ public struct ReferenceTransformer: Sendable {
         case noWindow
     }
 
+    /// A weight matrix as the file's exact values (every dequantised weight is a Float), applied
+    /// in Double.
     struct Matrix: Sendable {
         let rows: Int
         let columns: Int
-        let values: [Double]
+        let values: [Float]
 
-        /// y = W·x, each row summed in order from column 0.
-        func apply(_ x: [Double]) -> [Double] {
-            precondition(x.count == columns)
-            return values.withUnsafeBufferPointer { w in
-                x.withUnsafeBufferPointer { x in
-                    (0..<rows).map { row in
-                        let base = row * columns
-                        var sum = 0.0
-                        for column in 0..<columns { sum += w[base + column] * x[column] }
-                        return sum
+        /// y = W·x.
+        func apply(_ x: [Double]) -> [Double] { apply([x])[0] }
+
+        /// W·x for every x, each row streamed once for all of them (rows spread over the cores);
+        /// every sum runs in order from column 0, in Double.
+        func apply(_ xs: [[Double]]) -> [[Double]] {
+            precondition(xs.allSatisfy { $0.count == columns })
+            let inputs = xs.flatMap { $0 }, count = xs.count
+            var out = [Double](repeating: 0, count: count * rows)
+            let chunk = 16
+            out.withUnsafeMutableBufferPointer { out in
+                values.withUnsafeBufferPointer { w in
+                    inputs.withUnsafeBufferPointer { x in
+                        let shared = Shared((out.baseAddress!, w.baseAddress!, x.baseAddress!))
+                        DispatchQueue.concurrentPerform(iterations: (rows + chunk - 1) / chunk) { block in
+                            let (target, w, x) = shared.value
+                            for row in (block * chunk)..<min(rows, (block + 1) * chunk) {
+                                Self.row(w + row * columns, x, count, columns) { target[$0 * rows + row] = $1 }
+                            }
+                        }
                     }
                 }
+            }
+            return (0..<count).map { Array(out[($0 * rows)..<(($0 + 1) * rows)]) }
+        }
+
+        /// One weight row against every input, four inputs per pass over the row.
+        private static func row(_ w: UnsafePointer<Float>, _ x: UnsafePointer<Double>, _ count: Int, _ columns: Int,
+                                _ store: (Int, Double) -> Void) {
+            var p = 0
+            while p + 4 <= count {
+                let (x0, x1, x2, x3) = (x + p * columns, x + (p + 1) * columns, x + (p + 2) * columns, x + (p + 3) * columns)
+                var (s0, s1, s2, s3) = (0.0, 0.0, 0.0, 0.0)
+                for c in 0..<columns {
+                    let weight = Double(w[c])
+                    s0 += weight * x0[c]
+                    s1 += weight * x1[c]
+                    s2 += weight * x2[c]
+                    s3 += weight * x3[c]
+                }
+                store(p, s0); store(p + 1, s1); store(p + 2, s2); store(p + 3, s3)
+                p += 4
+            }
+            for q in p..<count {
+                var sum = 0.0
+                for c in 0..<columns { sum += Double(w[c]) * x[q * columns + c] }
+                store(q, sum)
             }
         }
     }
@@ -136,7 +173,7 @@ public struct ReferenceTransformer: Sendable {
     /// The logits after every position of `tokens` (a sequence starting at position 0).
     public func logits(for tokens: [Int32]) -> [[Double]] {
         var x: [[Double]] = tokens.map { token in
-            let row = Array(tokenEmbedding.values[Int(token) * embedding..<(Int(token) + 1) * embedding])
+            let row = tokenEmbedding.values[Int(token) * embedding..<(Int(token) + 1) * embedding].map(Double.init)
             return isGemma3 ? row.map { $0 * Double(embedding).squareRoot() } : row
         }
         for (index, layer) in layers.enumerated() {
@@ -145,18 +182,16 @@ public struct ReferenceTransformer: Sendable {
                 let o = layer.postAttentionNorm.map { rmsNorm(attended[position], $0) } ?? attended[position]
                 x[position] = zip(x[position], o).map(+)
             }
-            let residual = x
-            x = Self.eachPosition(x.count) { position in
-                let h = rmsNorm(residual[position], layer.ffnNorm)
-                let gate = layer.gate.apply(h), up = layer.up.apply(h)
-                let activated = zip(gate, up).map { (isGemma3 ? gelu($0) : silu($0)) * $1 }
-                let f = layer.down.apply(activated)
-                let normed = layer.postFFNNorm.map { rmsNorm(f, $0) } ?? f
-                return zip(residual[position], normed).map(+)
+            let h = x.map { rmsNorm($0, layer.ffnNorm) }
+            let gate = layer.gate.apply(h), up = layer.up.apply(h)
+            let activated = zip(gate, up).map { zip($0, $1).map { (isGemma3 ? gelu($0) : silu($0)) * $1 } }
+            let f = layer.down.apply(activated)
+            for position in x.indices {
+                let normed = layer.postFFNNorm.map { rmsNorm(f[position], $0) } ?? f[position]
+                x[position] = zip(x[position], normed).map(+)
             }
         }
-        let final = x
-        return Self.eachPosition(final.count) { output.apply(rmsNorm(final[$0], outputNorm)) }
+        return output.apply(x.map { rmsNorm($0, outputNorm) })
     }
 
     /// `body` for positions 0..<count on every core, in position order.
@@ -170,16 +205,13 @@ public struct ReferenceTransformer: Sendable {
     private func attention(_ layer: Layer, index: Int, _ h: [[Double]]) -> [[Double]] {
         let global = (index + 1) % 6 == 0
         let local = isGemma3 && !global
-        let q = Self.eachPosition(h.count) { position in
-            rotatedHeads(layer.query.apply(h[position]), layer.queryBias, layer.queryNorm, position: position, local: local)
-        }
-        let k = Self.eachPosition(h.count) { position in
-            rotatedHeads(layer.key.apply(h[position]), layer.keyBias, layer.keyNorm, position: position, local: local)
-        }
-        let v = Self.eachPosition(h.count) { add(layer.value.apply(h[$0]), layer.valueBias) }
+        let (queries, keys) = (layer.query.apply(h), layer.key.apply(h))
+        let q = h.indices.map { rotatedHeads(queries[$0], layer.queryBias, layer.queryNorm, position: $0, local: local) }
+        let k = h.indices.map { rotatedHeads(keys[$0], layer.keyBias, layer.keyNorm, position: $0, local: local) }
+        let v = layer.value.apply(h).map { add($0, layer.valueBias) }
         let group = heads / kvHeads
         let window = local && mistake != .noWindow ? slidingWindow : Int.max
-        return Self.eachPosition(h.count) { position in
+        let mixed = Self.eachPosition(h.count) { position in
             var mixed: [Double] = []
             for head in 0..<heads {
                 let kvHead = head / group
@@ -196,8 +228,9 @@ public struct ReferenceTransformer: Sendable {
                     mixed.append(zip(seen, weights).map { j, w in w * v[j][kvHead * headSize + i] }.reduce(0, +) / total)
                 }
             }
-            return layer.output.apply(mixed)
+            return mixed
         }
+        return layer.output.apply(mixed)
     }
 
     /// Bias, per-head RMSNorm (where the architecture has it) and RoPE of one row of Q or K.
@@ -253,17 +286,17 @@ public struct ReferenceTransformer: Sendable {
         return value
     }
 
-    private static func floats(_ file: GGUFFile, _ tensor: GGUFTensor, count: Int) -> [Double] {
+    private static func floats(_ file: GGUFFile, _ tensor: GGUFTensor, count: Int) -> [Float] {
         var floats = [Float](repeating: 0, count: count)
         floats.withUnsafeMutableBufferPointer { out in
             ReferenceDequantize.row(tensor.type, file.data(of: tensor), count: count, into: out.baseAddress!)
         }
-        return floats.map(Double.init)
+        return floats
     }
 
     private static func vector(_ file: GGUFFile, _ name: String) throws -> [Double] {
         let tensor = try file.requireTensor(name)
-        return floats(file, tensor, count: tensor.elementCount)
+        return floats(file, tensor, count: tensor.elementCount).map(Double.init)
     }
 
     private static func matrix(_ file: GGUFFile, _ name: String, columns: Int, rows: Int) throws -> Matrix {
@@ -289,4 +322,10 @@ private final class ResultSlots<T: Sendable>: @unchecked Sendable {
     }
 
     var values: [T] { slots.map { $0! } }
+}
+
+/// Pointers `Matrix.apply`'s threads share: they read the inputs and write distinct outputs.
+private struct Shared<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -36,8 +36,10 @@ struct FidelityBenchmark: ParsableCommand {
         let name = (path as NSString).lastPathComponent
         let llama = try references.flatMap { try LlamaCppLogits(folder: $0, model: name) }
         let ids = try llama.map { Array($0.ids.prefix(positions)) } ?? Self.ids(path, count: positions)
-        let reference = try ReferenceTransformer(path: path).logits(for: ids).map(Self.logSoftmax)
-        let ours = try Self.engineLogits(path, ids).map(Self.logSoftmax)
+        var reference: [[Double]] = [], ours: [[Double]] = []
+        let exactSeconds = try Measure.seconds { reference = try ReferenceTransformer(path: path).logits(for: ids).map(Self.logSoftmax) }
+        let grokSeconds = try Measure.seconds { ours = try Self.engineLogits(path, ids).map(Self.logSoftmax) }
+        print("(\(name): float64 reference \(Measure.format(exactSeconds)) s, grok \(Measure.format(grokSeconds)) s)")
         let grok = Divergence(reference: reference, other: ours)
         let theirs = llama.map { llama in Divergence(reference: reference, other: ids.indices.map { Self.logSoftmax(llama.row($0)) }) }
         func f(_ x: Double?) -> String { x.map { String(format: "%.5f", $0) } ?? "-" }
@@ -94,7 +96,7 @@ struct LlamaCppLogits {
 
     /// The reference of model file `model` in `folder`, or nil when there is none.
     init?(folder: String, model: String) throws {
-        let json = folder + "/" + model + ".json"
+        let json = folder + "/" + (model.hasSuffix(".gguf") ? String(model.dropLast(5)) : model) + ".json"
         guard FileManager.default.fileExists(atPath: json) else { return nil }
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json)))
         guard let kl = (object as? [String: Any])?["kl"] as? [String: Any], let ids = kl["ids"] as? [Int],
