@@ -64,7 +64,10 @@ typedef struct { uint16_t d[16]; uint8_t q[8][64]; } block_q8_0p;               
 /// Q5_0: low nibbles as in the file (group i and i + 4 share bytes); high bit of element
 /// 4i + k of row r at bit 4r + k of hmask[i].
 typedef struct { uint16_t d[16]; uint64_t hmask[8]; uint8_t qs[4][64]; } block_q5_0p; // 352 bytes
-typedef struct { uint16_t d[16]; uint8_t qs[4][64]; } block_q4_0p;                  // 288 bytes
+typedef struct { uint16_t d[16]; uint8_t qs[4][64]; } block_q4_0p;                  // 288 bytes (also IQ4_NL)
+/// Q4_1/Q5_1: as Q4_0/Q5_0, with the sixteen rows' minimums after their scales.
+typedef struct { uint16_t d[16], m[16]; uint8_t qs[4][64]; } block_q4_1p;            // 320 bytes
+typedef struct { uint16_t d[16], m[16]; uint64_t hmask[8]; uint8_t qs[4][64]; } block_q5_1p; // 384 bytes
 /// Q4_K: the twelve scale bytes of each row as three dwords (dword k of the sixteen rows side
 /// by side); qs[m][g] holds bytes 32m + 4g … 32m + 4g + 3 of the sixteen rows (sub-block 2m in
 /// the low nibbles, 2m + 1 in the high ones).
@@ -81,6 +84,7 @@ _Static_assert(sizeof(block_q8_0x) == 36, "q8_0x");
 _Static_assert(sizeof(block_q8_0a) == 36, "q8_0a");
 _Static_assert(sizeof(block_q4_K) == 144, "q4_K");
 _Static_assert(sizeof(block_q8_0p) == 544 && sizeof(block_q5_0p) == 352 && sizeof(block_q4_0p) == 288, "packed");
+_Static_assert(sizeof(block_q4_1p) == 16 * sizeof(block_q4_1) && sizeof(block_q5_1p) == 16 * sizeof(block_q5_1), "packed _1");
 _Static_assert(sizeof(block_q4_Kp) == 16 * sizeof(block_q4_K) && sizeof(block_q6_Kp) == 16 * sizeof(block_q6_K), "packed K");
 _Static_assert(sizeof(block_q5_K) == 176, "q5_K");
 _Static_assert(sizeof(block_q6_K) == 210, "q6_K");

@@ -19,7 +19,7 @@ void grok_matmul_vnni(int type, const void *w, size_t wrb, int64_t n, int64_t r0
                       size_t xrb, int64_t cols, float *out, int64_t os, int alone);
 /// Bytes of one packed block (sixteen rows × 32 elements), 0 for types without a packed form.
 size_t grok_packed_block_bytes(int type);
-/// Whole groups of sixteen rows [g0, g1): Q8_0, Q5_0, Q4_0 (packed_vnni.c).
+/// Whole groups of sixteen rows [g0, g1): Q8_0, Q5_0, Q4_0, IQ4_NL, Q4_1, Q5_1 (packed_vnni.c).
 void grok_matmul_packed_vnni(int type, const void *packed, int64_t n, int64_t g0, int64_t g1, const void *x,
                              size_t xrb, int64_t cols, float *out, int64_t os);
 /// The same for Q4_K and Q6_K (packed_kquant_vnni.c). `batch[c]`: activation row c rounds as
@@ -28,6 +28,6 @@ void grok_matmul_packed_kquant_vnni(int type, const void *packed, int64_t n, int
                                     size_t xrb, int64_t cols, const uint8_t *batch, float *out, int64_t os);
 
 /// Per-thread scratch buffers (64-byte aligned, grown on demand, freed at thread exit).
-enum { GROK_SCRATCH_ACTS, GROK_SCRATCH_SCALES, GROK_SCRATCH_WEIGHTS, GROK_SCRATCH_MODES, GROK_SCRATCH_SLOTS };
+enum { GROK_SCRATCH_ACTS, GROK_SCRATCH_SCALES, GROK_SCRATCH_WEIGHTS, GROK_SCRATCH_MODES, GROK_SCRATCH_MINS, GROK_SCRATCH_SLOTS };
 void *grok_scratch(int slot, size_t bytes);
 #endif

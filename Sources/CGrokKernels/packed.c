@@ -16,7 +16,9 @@ size_t grok_packed_block_bytes(int type) {
     switch (type) {
     case GROK_TYPE_Q8_0: return sizeof(block_q8_0p);
     case GROK_TYPE_Q5_0: return sizeof(block_q5_0p);
-    case GROK_TYPE_Q4_0: return sizeof(block_q4_0p);
+    case GROK_TYPE_Q4_0: case GROK_TYPE_IQ4_NL: return sizeof(block_q4_0p);
+    case GROK_TYPE_Q4_1: return sizeof(block_q4_1p);
+    case GROK_TYPE_Q5_1: return sizeof(block_q5_1p);
     case GROK_TYPE_Q4_K: return sizeof(block_q4_Kp);
     case GROK_TYPE_Q6_K: return sizeof(block_q6_Kp);
     default: return 0;
@@ -53,6 +55,21 @@ static void pack_q4_0(const block_q4_0 *src, int r, block_q4_0p *dst) {
     for (int i = 0; i < 4; i++) put4(dst->qs[i], r, src->qs + 4 * i);
 }
 
+static void pack_q4_1(const block_q4_1 *src, int r, block_q4_1p *dst) {
+    dst->d[r] = src->d;
+    dst->m[r] = src->m;
+    for (int i = 0; i < 4; i++) put4(dst->qs[i], r, src->qs + 4 * i);
+}
+
+static void pack_q5_1(const block_q5_1 *src, int r, block_q5_1p *dst) {
+    dst->d[r] = src->d;
+    dst->m[r] = src->m;
+    for (int i = 0; i < 4; i++) put4(dst->qs[i], r, src->qs + 4 * i);
+    uint32_t qh;
+    memcpy(&qh, src->qh, 4);
+    for (int i = 0; i < 8; i++) dst->hmask[i] |= (uint64_t)((qh >> (4 * i)) & 0xF) << (4 * r);
+}
+
 static void pack_q4_K(const block_q4_K *src, int r, block_q4_Kp *dst) {
     dst->d[r] = src->d;
     dst->dmin[r] = src->dmin;
@@ -80,6 +97,10 @@ static void pack_block(int type, const uint8_t *w, size_t wrb, int64_t b, void *
         case GROK_TYPE_Q8_0: pack_q8_0((const block_q8_0 *)row + b, r, out); break;
         case GROK_TYPE_Q5_0: pack_q5_0((const block_q5_0 *)row + b, r, out); break;
         case GROK_TYPE_Q4_0: pack_q4_0((const block_q4_0 *)row + b, r, out); break;
+        // IQ4_NL's block is Q4_0's (f16 scale, sixteen bytes of nibbles); only their meaning differs.
+        case GROK_TYPE_IQ4_NL: pack_q4_0((const block_q4_0 *)((const block_iq4_nl *)row + b), r, out); break;
+        case GROK_TYPE_Q4_1: pack_q4_1((const block_q4_1 *)row + b, r, out); break;
+        case GROK_TYPE_Q5_1: pack_q5_1((const block_q5_1 *)row + b, r, out); break;
         case GROK_TYPE_Q4_K: pack_q4_K((const block_q4_K *)row + b, r, out); break;
         case GROK_TYPE_Q6_K: pack_q6_K((const block_q6_K *)row + b, r, out); break;
         default: break;

@@ -119,7 +119,7 @@ import Testing
     /// grok_matmul_rows_alone's numbers bit for bit: 48 rows, column counts on both sides of
     /// llama.cpp's rounding switches (whole tiles of 4, 8 rows), groups of both rules in one
     /// call, ranges of whole groups of sixteen rows.
-    @Test(arguments: [GGMLType.q8_0, .q4_0, .q5_0, .q4_K, .q6_K], [(2, 1), (3, 5), (2, 9), (1, 17)])
+    @Test(arguments: [GGMLType.q8_0, .q4_0, .q5_0, .q4_1, .q5_1, .iq4_nl, .q4_K, .q6_K], [(2, 1), (3, 5), (2, 9), (1, 17)])
     func packedMatmulIsBitIdentical(_ type: GGMLType, shape: (blocks: Int, cols: Int)) throws {
         guard Kernels.use(.avx512VNNI) == .avx512VNNI else { return }  // packed kernels need AVX-512 VNNI
         #expect(grok_packed_preferred() != 0)
@@ -138,7 +138,7 @@ import Testing
             }
         }
         let packedBytes = grok_packed_bytes(Int32(type.rawValue), Int64(rows), Int64(count))
-        #expect(packedBytes == rows * blocks * [GGMLType.q8_0: 34, .q4_0: 18, .q5_0: 22, .q4_K: 144, .q6_K: 210][type]!)
+        #expect(packedBytes == rows * blocks * type.blockBytes)
         var packed = [UInt8](repeating: 0, count: packedBytes)
         weights.withUnsafeBytes { w in
             packed.withUnsafeMutableBytes { grok_pack(Int32(type.rawValue), w.baseAddress!, rowBytes, Int64(count), 0, 3, $0.baseAddress!) }
@@ -192,7 +192,11 @@ import Testing
         #expect(grok_packed_bytes(Int32(GGMLType.q8_0.rawValue), 24, 64) == 0)
         #expect(grok_packed_bytes(Int32(GGMLType.q8_0.rawValue), 32, 40) == 0)
         #expect(grok_packed_bytes(Int32(GGMLType.q4_K.rawValue), 32, 256) == 2 * 2304)
+        #expect(grok_packed_bytes(Int32(GGMLType.q4_1.rawValue), 32, 64) == 2 * 2 * 320)
+        #expect(grok_packed_bytes(Int32(GGMLType.q5_1.rawValue), 32, 64) == 2 * 2 * 384)
+        #expect(grok_packed_bytes(Int32(GGMLType.iq4_nl.rawValue), 32, 64) == 2 * 2 * 288)
         #expect(grok_packed_bytes(Int32(GGMLType.q5_K.rawValue), 32, 256) == 0)
+        #expect(grok_packed_bytes(Int32(GGMLType.iq4_xs.rawValue), 32, 256) == 0)
         #expect(grok_packed_bytes(Int32(GGMLType.f32.rawValue), 32, 256) == 0)
     }
 
