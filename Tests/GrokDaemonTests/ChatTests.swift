@@ -18,6 +18,36 @@ import Testing
         return options
     }
 
+    /// The default model is instruction-tuned: asked plain questions with the default sampling
+    /// (only a seed given, so that the test repeats), it answers and ends at its end-of-turn
+    /// token, and never writes out the system text (as the pretrained Gemma did).
+    @Test func theDefaultModelAnswersAndEndsItsTurn() async throws {
+        let (daemon, client) = try await EngineMethodsTests.daemonWithDefaultModel()
+        defer { withExtendedLifetime(daemon) {} }
+        #expect(try await client.call(ModelInfo.self, NoParams()).architecture == "llama")
+        var options = Generate.Options()
+        options.seed = 7
+        let system = Self.wordRuns(ChatPrompt.system, length: 4)
+        var answers: [String] = []
+        for question in ["What is the capital of France?", "Name a primary colour.", "How many legs does a spider have?"] {
+            let answer = try await client.call(Chat.self, .init(message: question, options: options, retrieval: "off"))
+            #expect(answer.finishReason == "stop", "\(question) → \(answer.text)")
+            #expect(!answer.text.isEmpty && !answer.text.contains("<|im_"), "\(question) → \(answer.text)")
+            let echoed = system.intersection(Self.wordRuns(answer.text, length: 4))
+            #expect(echoed.isEmpty, "\(question) → \(answer.text) (echoes \(echoed))")
+            answers.append(answer.text)
+        }
+        #expect(answers[0].contains("Paris"), "\(answers[0])")
+        await client.close()
+    }
+
+    /// Every run of `length` consecutive words of `text`, lowercased, without punctuation.
+    static func wordRuns(_ text: String, length: Int) -> Set<String> {
+        let words = text.lowercased().split { !$0.isLetter && !$0.isNumber && $0 != "'" }.map(String.init)
+        guard words.count >= length else { return [] }
+        return Set((0...(words.count - length)).map { words[$0..<($0 + length)].joined(separator: " ") })
+    }
+
     @Test func aConversationIsStoredAndFollowUpsReuseItsCache() async throws {
         let (daemon, client) = try await EngineMethodsTests.daemonWithDefaultModel()
         _ = try await client.call(PrefsSet.self, .init(key: "name", value: "Ada"))
