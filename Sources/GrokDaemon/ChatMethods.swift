@@ -58,13 +58,15 @@ struct ChatMethods: Sendable {
         let uid = context.peer.uid
         let profile = try store.preferences(owner: uid)
         let given = try Self.options(params.options, defaults: profile.first { $0.key == "options" }?.value)
-        var options = try EngineMethods.samplingOptions(given)
+        _ = try EngineMethods.samplingOptions(given)  // a bad option is named before any model work
         let preset = Self.preset(store, uid: uid, options: given, profile: profile)
         let format = try EngineMethods.grammar(given?.format)
         // Just after the daemon starts, its plugins may still be starting: their tools and
         // retrievers are worth a short wait.
         if params.tools != nil || retrieval != nil { await plugins.waitForStartup(timeout: .seconds(10)) }
         let scheduler = try await host.scheduler()
+        // The caller's options over the model's recommended sampling for a conversation.
+        var options = try EngineMethods.samplingOptions(given, defaults: EngineMethods.sampling(of: scheduler.generator, conversation: true).options)
         if let preset {
             // A detailed answer may use more tokens, but never more than a quarter of the context.
             let room = min(contextBudget, scheduler.generator.model.config.contextLength) / 4

@@ -9,7 +9,8 @@ import GrokTemplate
 ///
 /// It is written with the model file's chat template (`tokenizer.chat_template`) when it has
 /// one, with the system text as a system message (or folded into the first user message when
-/// the template refuses a system role); otherwise in Gemma's turn format, the default model's:
+/// the template refuses a system role; the default model, SmolLM2, has ChatML's); otherwise in
+/// Gemma's turn format:
 /// `<start_of_turn>user … <end_of_turn>` and `<start_of_turn>model …`, with the system text
 /// folded into the first user turn, as Gemma has no system role.
 struct ChatPrompt {
@@ -79,7 +80,7 @@ struct ChatPrompt {
 
     /// The exemplars as exchanges before the conversation: a model follows an example it has
     /// seen answered far more readily than one described in the system text (`grok-bench
-    /// exemplars`: the default model restated 19 of 24 corrected facts this way, 1 from the
+    /// exemplars`: Gemma 3 270M restated 19 of 24 corrected facts this way, 1 from the
     /// system text).
     private var exemplarTurns: [(role: String, content: String)] {
         exemplars.flatMap { [("user", Self.clipped($0.question, 300)), ("assistant", Self.clipped($0.answer, 800))] }

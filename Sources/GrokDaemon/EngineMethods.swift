@@ -42,7 +42,15 @@ struct EngineMethods: Sendable {
             name: file["general.name"]?.stringValue ?? (file.path as NSString).lastPathComponent, path: file.path,
             architecture: file["general.architecture"]?.stringValue ?? "unknown",
             contextLength: generator.model.config.contextLength, vocabSize: generator.tokenizer.vocabulary.count,
-            parameters: parameters, quantization: dominant)
+            parameters: parameters, quantization: dominant, sampling: Self.chatSampling(of: generator))
+    }
+
+    /// What `chat` samples with on this model unless the caller says otherwise, and where from.
+    static func chatSampling(of generator: TextGenerator) -> ModelInfo.Sampling {
+        let (options, keys) = sampling(of: generator, conversation: true)
+        return ModelInfo.Sampling(
+            temperature: options.temperature, topK: options.topK, topP: options.topP, minP: options.minP,
+            repeatPenalty: options.repeatPenalty, penaltyWindow: options.penaltyWindow, fromModelFile: keys)
     }
 
     /// Progress while waiting for a slot.
@@ -55,8 +63,22 @@ struct EngineMethods: Sendable {
     }
 
     private func generate(_ params: Generate.Params, _ context: RequestContext) async throws -> Generate.Result {
-        let options = try Self.samplingOptions(params.options)
-        return try await models.withModel(params.model) { host in try await generate(params, options, on: try await host.scheduler(), context) }
+        _ = try Self.samplingOptions(params.options)  // a bad option is named before the model loads
+        return try await models.withModel(params.model) { host in
+            let scheduler = try await host.scheduler()
+            let options = try Self.samplingOptions(params.options, defaults: Self.sampling(of: scheduler.generator, conversation: false).options)
+            return try await generate(params, options, on: scheduler, context)
+        }
+    }
+
+    /// The sampling a request on this model gets when it gives no options: what the model file
+    /// recommends (`general.sampling.*`), over grok's conversation defaults for `chat` or the
+    /// engine's general ones for `generate` (a continuation of text, not an answer); with the
+    /// metadata keys the file had.
+    static func sampling(of generator: TextGenerator, conversation: Bool) -> (options: SamplingOptions, keys: [String]) {
+        ModelSampling.recommended(
+            by: generator.model.file, over: conversation ? ModelSampling.conversation : SamplingOptions(),
+            contextLength: generator.model.config.contextLength)
     }
 
     private func generate(
@@ -156,9 +178,9 @@ struct EngineMethods: Sendable {
         }
     }
 
-    /// Wire options → sampling options, each value checked and named when wrong.
-    static func samplingOptions(_ given: Generate.Options?) throws -> SamplingOptions {
-        var options = SamplingOptions()
+    /// Wire options over `defaults` → sampling options, each value checked and named when wrong.
+    static func samplingOptions(_ given: Generate.Options?, defaults: SamplingOptions = SamplingOptions()) throws -> SamplingOptions {
+        var options = defaults
         guard let given else { return options }
         if let value = given.maxTokens {
             guard (1...32_768).contains(value) else { throw RPCError.invalidParams("maxTokens must be 1...32768", field: "options.maxTokens") }

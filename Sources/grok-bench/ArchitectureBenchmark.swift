@@ -4,11 +4,11 @@ import GrokEngine
 import GrokTestModels
 
 /// Prefill and decode speed of each architecture the engine runs, on seeded random models of
-/// one shape (written to a temporary folder), beside the default model.
+/// one shape (written to a temporary folder), beside the fidelity model (Gemma 3 270M).
 struct ArchitectureBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "architectures",
-        abstract: "Engine speed per architecture: random models of one shape (gemma3, llama, qwen2, qwen3) beside the default model.")
+        abstract: "Engine speed per architecture: random models of one shape (gemma3, llama, qwen2, qwen3) beside the fidelity model.")
 
     @Option(help: "Embedding width of the random models (a multiple of 256 for K-quants).")
     var embedding = 256
@@ -31,8 +31,8 @@ struct ArchitectureBenchmark: ParsableCommand {
     @Option(help: "Worker threads.")
     var threads = ProcessInfo.processInfo.activeProcessorCount
 
-    @Flag(help: "Skip the default model.")
-    var noDefault = false
+    @Flag(help: "Skip the fidelity model (Gemma 3 270M).")
+    var noFidelity = false
 
     @Option(help: "Keep the random models in this folder (e.g. to run llama.cpp on the same files).")
     var keep: String?
@@ -58,7 +58,7 @@ struct ArchitectureBenchmark: ParsableCommand {
             try model.write(to: path)
             try measure(path, label: architecture.rawValue)
         }
-        if !noDefault { try measure(DefaultModel.path(), label: "default (\(DefaultModel.fileName))") }
+        if !noFidelity { try measure(FidelityModel.path(), label: "fidelity (\(FidelityModel.fileName))") }
     }
 
     /// One line per model: prefill and decode tokens/s (best of two).

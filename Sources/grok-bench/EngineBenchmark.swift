@@ -7,7 +7,7 @@ struct EngineBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "engine", abstract: "Engine speed: prefill tokens/s (pp) and decode tokens/s (tg), peak RSS.")
 
-    @Option(help: "GGUF model (default: the default model in $XDG_DATA_HOME/grok/models).")
+    @Option(help: "GGUF model (default: the fidelity model, Gemma 3 270M, in $XDG_DATA_HOME/grok/models).")
     var model: String?
 
     @Option(help: "Prompt tokens for the prefill figure.")
@@ -26,7 +26,7 @@ struct EngineBenchmark: ParsableCommand {
     var repetitions = 2
 
     func run() throws {
-        let path = model ?? DefaultModel.path()
+        let path = model ?? FidelityModel.path()
         let engine = try LanguageModel(file: GGUFFile(path: path), threads: threads)
         print("engine benchmark: \((path as NSString).lastPathComponent), \(threads) threads")
         // Prompt tokens are arbitrary ids, as llama-bench uses.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GrokClient
+import GrokEngine
 import GrokJSON
 import GrokProtocol
 import GrokRPC
@@ -11,10 +12,16 @@ struct ServeBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Generation through the daemon: TTFT, decode and aggregate tokens/s, inter-token latency.",
-        discussion: "Without --socket, starts its own grokd (next to this binary) with the default model.")
+        discussion: """
+            Without --socket, starts its own grokd (next to this binary) with the fidelity model (Gemma 3 270M), \
+            the model llama.cpp's server figures in shared/reference/ANCHORS.md were taken on; --model for another.
+            """)
 
     @Option(help: "Benchmark a running daemon on this socket instead of starting one.")
     var socket: String?
+
+    @Option(help: "GGUF model of the daemon it starts (default: the fidelity model).")
+    var model: String?
 
     @Option(help: "Tokens each stream generates.")
     var tokens = 128
@@ -31,7 +38,7 @@ struct ServeBenchmark: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (path, pid) = try socket.map { ($0, nil) } ?? BenchDaemon.start("serve")
+        let (path, pid) = try socket.map { ($0, nil) } ?? BenchDaemon.start("serve", arguments: ["--model", model ?? FidelityModel.path()])
         defer { if let pid { kill(pid, SIGTERM) } }
         try await Self.waitForModel(path)
         print("serve benchmark on \(path), \(tokens) tokens per stream")

@@ -4,13 +4,13 @@ import GrokEngine
 
 /// Decode speed with and without speculative decoding by prompt lookup, on a repetitive
 /// workload (a pasted file copied back with a change, quotes from a pasted text) and on a
-/// non-repetitive one; greedy, one sequence at a time, on the default model.
+/// non-repetitive one; greedy, one sequence at a time, on the fidelity model (Gemma 3 270M).
 struct SpeculativeBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "speculative",
         abstract: "Decode tokens/s with and without prompt-lookup drafts (repetitive and non-repetitive workloads).")
 
-    @Option(help: "GGUF model (default: the default model).")
+    @Option(help: "GGUF model (default: the fidelity model, Gemma 3 270M).")
     var model: String?
 
     @Option(help: "Tokens generated per prompt.")
@@ -87,7 +87,7 @@ struct SpeculativeBenchmark: ParsableCommand {
     }
 
     func run() throws {
-        let generator = try TextGenerator(path: model ?? DefaultModel.path())
+        let generator = try TextGenerator(path: model ?? FidelityModel.path())
         print("speculative decoding: \(generate) tokens per prompt, drafts of up to \(draft) tokens, greedy")
         verificationCost(generator)
         let noise = ("non-repetitive: random-token prompts", Self.noise(count: 3, length: 48, vocabulary: min(200_000, generator.tokenizer.vocabulary.count)))

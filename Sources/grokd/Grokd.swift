@@ -19,7 +19,9 @@ struct Grokd: AsyncParsableCommand {
     @Option(help: "Socket path (default: $XDG_RUNTIME_DIR/grok/grokd.sock).")
     var socket: String?
 
-    @Option(help: "GGUF model to load, or \"none\" (default: $XDG_DATA_HOME/grok/models/gemma-3-270m-q4_k_m.gguf).")
+    @Option(help: ArgumentHelp(
+        "GGUF model to load at start, the default of chat, ask and generate, or \"none\" "
+            + "(default: $XDG_DATA_HOME/grok/models/SmolLM2-135M-Instruct.Q4_1.gguf, fetched by make run)."))
     var model: String?
 
     @Option(help: "Config file (default: $XDG_CONFIG_HOME/grok/grokd.json).")

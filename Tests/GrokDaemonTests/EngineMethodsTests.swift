@@ -6,12 +6,17 @@ import GrokRPC
 import Synchronization
 import Testing
 
-/// The engine's methods through the real daemon with the real default model.
+/// The engine's methods through the real daemon with the real fidelity model (Gemma 3 270M,
+/// whose tokens llama.cpp's are compared with).
 @Suite(.serialized) struct EngineMethodsTests {
-    static var modelPath: String { DefaultModel.path() }
+    /// Gemma 3 270M: the model of the engine's fidelity tests (its token ids are llama.cpp's).
+    static var modelPath: String { FidelityModel.path() }
+    /// SmolLM2-135M-Instruct: the default model, for tests of conversation.
+    static var defaultModelPath: String { DefaultModel.path() }
 
-    static func daemonWithModel() async throws -> (TestDaemon, RPCClient) {
-        let daemon = try await TestDaemon.started(arguments: ["--model", modelPath])
+    /// A daemon with the fidelity model loaded (or the model at `path`), and a client.
+    static func daemonWithModel(_ path: String = modelPath) async throws -> (TestDaemon, RPCClient) {
+        let daemon = try await TestDaemon.started(arguments: ["--model", path])
         let client = try await daemon.client()
         let ready = try await eventually { try await client.call(DaemonStatus.self, NoParams()).model?.state == "ready" }
         #expect(ready, "the model did not load: \(daemon.log)")
@@ -19,6 +24,11 @@ import Testing
         let engine = try await client.call(DaemonStatus.self, NoParams()).model?.engine ?? ""
         #expect(["avx512-vnni", "avx2", "portable"].contains { engine.hasPrefix($0) } && engine.hasSuffix("threads"), "\(engine)")
         return (daemon, client)
+    }
+
+    /// A daemon with the default model loaded, and a client.
+    static func daemonWithDefaultModel() async throws -> (TestDaemon, RPCClient) {
+        try await daemonWithModel(defaultModelPath)
     }
 
     @Test func tokenizeDetokenizeAndInfo() async throws {

@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func askStartsAndContinuesASession() async throws {
-        let (daemon, client) = try await EngineMethodsTests.daemonWithModel()
+        let (daemon, client) = try await EngineMethodsTests.daemonWithDefaultModel()
         await client.close()
         let socket = ["--socket", daemon.socketPath, "--no-autostart", "--json"]
         let (status, output) = try await grokctl(["ask", "Hello", "--max-tokens", "3", "--temperature", "0", "--no-retrieval"] + socket, daemon.environment)
@@ -73,7 +73,7 @@ import Testing
     /// From a pipe, every line is a message or a command: two turns, /new, one more turn make
     /// two sessions, the first with two exchanges.
     @Test func chatReadsAPipe() async throws {
-        let (daemon, client) = try await EngineMethodsTests.daemonWithModel()
+        let (daemon, client) = try await EngineMethodsTests.daemonWithDefaultModel()
         _ = try await client.call(PrefsSet.self, .init(key: "options", value: ["maxTokens": 3, "temperature": 0]))
         let input = daemon.root + "/chat.txt"
         try "Hello\nHow are you?\n/new\nAnother topic\n/exit\n".write(toFile: input, atomically: true, encoding: .utf8)

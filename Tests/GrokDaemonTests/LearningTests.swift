@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func ratedAnswersRerankTheirUsersSearchesAndSurviveARestart() async throws {
-        let daemon = try await TestDaemon.started(arguments: ["--model", EngineMethodsTests.modelPath, "--allow-uid", "\(Self.nobody)"])
+        let daemon = try await TestDaemon.started(arguments: ["--model", EngineMethodsTests.defaultModelPath, "--allow-uid", "\(Self.nobody)"])
         defer { withExtendedLifetime(daemon) {} }
         var client = try await daemon.client()
         try await Self.indexNotes(daemon, client)
@@ -61,7 +61,7 @@ import Testing
         // A restart keeps what was learned.
         await client.close()
         _ = await daemon.stop()
-        try daemon.start(arguments: ["--model", EngineMethodsTests.modelPath])
+        try daemon.start(arguments: ["--model", EngineMethodsTests.defaultModelPath])
         try await daemon.waitUntilReady()
         client = try await daemon.client()
         #expect(try await PluginTests.ready(client, ["docs"]))
@@ -79,7 +79,7 @@ import Testing
     }
 
     @Test func answersFollowTheLengthAndLayoutAskedForUnlessTheUserSetAStyle() async throws {
-        let (daemon, client) = try await EngineMethodsTests.daemonWithModel()
+        let (daemon, client) = try await EngineMethodsTests.daemonWithDefaultModel()
         defer { withExtendedLifetime(daemon) {} }
         let brief = "Answer briefly"
         let question = Chat.Params(message: "What is a monad?", retrieval: "off")

