@@ -2,7 +2,7 @@
 export PATH := $(PATH):/opt/swift/usr/bin
 SWIFT ?= swift
 
-.PHONY: run serve test build release bench deps model models conformance clean
+.PHONY: run serve test build release bench deps model models conformance parity clean
 
 deps:
 	@scripts/bootstrap
@@ -22,6 +22,12 @@ conformance:
 	@scripts/fetch-conformance
 	@scripts/fetch-gguf-py
 
+## SmolLM2 requantized by llama.cpp's llama-quantize into the other common types, and llama.cpp's
+## own outputs on each file, made on this machine (llama.cpp b11434 is built once, about 10
+## minutes, into $XDG_CACHE_HOME/grok/llamacpp). Never committed.
+parity:
+	@scripts/fetch-parity
+
 ## Build in release mode and chat with grok at the prompt. grokctl starts grokd in the
 ## background (it keeps serving other clients after the chat; `grokctl stop` stops it).
 run: release model
@@ -33,7 +39,7 @@ serve: release model
 
 ## Build everything (debug) and run every test against the real daemon.
 ## (The engine's suites run after the others: they keep both cores busy for half a minute.)
-test: deps models conformance
+test: deps models conformance parity
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip GrokEngineTests
 	$(SWIFT) test --skip-build --filter GrokEngineTests
@@ -45,7 +51,15 @@ release: deps
 	$(SWIFT) build -c release
 
 ## Print the codec, RPC, engine and serving figures (benchmarks print numbers; they never fail on them).
+SMOLLM2_FILES = $(DATA)/grok/models/SmolLM2-135M-Instruct.Q4_1.gguf \
+	$(foreach v,Q8_0 Q4_K_M Q5_K_M Q3_K_M Q2_K Q2_K_pure IQ4_XS,$(CACHE)/grok/models-derived/SmolLM2-135M-Instruct.$(v).gguf)
+DATA = $(if $(filter /%,$(XDG_DATA_HOME)),$(XDG_DATA_HOME),$(HOME)/.local/share)
+CACHE = $(if $(filter /%,$(XDG_CACHE_HOME)),$(XDG_CACHE_HOME),$(HOME)/.cache)
+
 bench: release models
+	@scripts/fetch-parity --gemma
+	.build/release/grok-bench quants $(SMOLLM2_FILES) $(DATA)/grok/models/gemma-3-270m-q4_k_m.gguf --llamacpp "$$(scripts/llamacpp-tools)"
+	.build/release/grok-bench fidelity $(DATA)/grok/models/gemma-3-270m-q4_k_m.gguf $(SMOLLM2_FILES) --references $(CACHE)/grok/llamacpp-reference
 	.build/release/grok-bench codec
 	.build/release/grok-bench rpc
 	.build/release/grok-bench engine

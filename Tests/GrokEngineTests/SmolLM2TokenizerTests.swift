@@ -3,13 +3,11 @@ import Testing
 @testable import GrokEngine
 
 /// SmolLM2-135M-Instruct's tokenizer (byte-level BPE, pre-tokenizer `smollm`, ChatML), read from
-/// the model file's metadata as shipped (`scripts/fetch-conformance` puts it in the cache; its
-/// Q4_1 weights are not loaded here), against llama.cpp's tokenisation of the same strings.
+/// the model file's metadata as shipped (the default model, which `scripts/fetch-model` puts in
+/// the models folder; its weights are not loaded here), against llama.cpp's tokenisation of the
+/// same strings.
 @Suite struct SmolLM2TokenizerTests {
-    static let path: String = {
-        Conformance.directory.deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("conformance-models/SmolLM2-135M-Instruct.Q4_1.gguf").path
-    }()
+    static let path = DefaultModel.path()
 
     static func tokenizer() throws -> Tokenizer {
         guard FileManager.default.fileExists(atPath: path) else { throw Conformance.Missing(path: path) }
