@@ -61,12 +61,20 @@ struct QuantBenchmark: ParsableCommand {
             var next: Int32 = 2
             tg = max(tg, Double(generate) / EngineBenchmark.time {
                 for _ in 0..<generate {
-                    let logits = engine.forward([next], cache: decode)
-                    next = Int32(logits.indices.max { logits[$0] < logits[$1] } ?? 0)
+                    next = Self.argmax(engine.forward([next], cache: decode))
                 }
             })
         }
         return (pp, tg)
+    }
+
+    /// The index of the largest logit (a plain loop: this runs once per decoded token).
+    static func argmax(_ logits: [Float]) -> Int32 {
+        logits.withUnsafeBufferPointer { values in
+            var best = 0
+            for i in values.indices where values[i] > values[best] { best = i }
+            return Int32(best)
+        }
     }
 
     /// llama-bench's best prefill and decode tokens/s on the same file (its JSON output).

@@ -34,8 +34,11 @@ import Testing
             params.model = "tiny-\(architecture.rawValue)"
             let first = try await client.call(Generate.self, params)
             let again = try await client.call(Generate.self, params)
-            // A random model says nothing sensible, but it says it deterministically and to the end.
-            #expect(first.ids.count == 12 && first.finishReason == "length" && first.ids == again.ids, "\(architecture): \(first)")
+            // A random model says nothing sensible, but it says it deterministically, to the end or
+            // to an end-of-generation token it happens to draw.
+            #expect((first.ids.count == 12 && first.finishReason == "length") || (first.finishReason == "stop" && !first.ids.isEmpty),
+                    "\(architecture): \(first)")
+            #expect(first.ids == again.ids, "\(architecture): \(first.ids) then \(again.ids)")
             #expect(first.usage.promptTokens > 0)
             // Its own tokenizer, by name: the little vocabulary has a token per word.
             let ids = try await client.call(Tokenize.self, .init(text: "hello world", addSpecial: false, model: params.model)).ids
