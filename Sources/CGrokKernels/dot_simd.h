@@ -385,6 +385,59 @@ static void ISA_FN(row_q45_1)(int type, const uint8_t *w, int64_t blocks, const 
     }
 }
 
+/// The sixteen 16-bit scales of group g: `first` for its first 16 weights, `second` for the rest.
+static inline void ISA_FN(lblock_scales)(lblock *out, int g, int first, int second) {
+    _mm256_storeu_si256((__m256i *)out->scale16[g], _mm256_set_m128i(_mm_set1_epi16((short)second), _mm_set1_epi16((short)first)));
+}
+
+/// unpack.h's grok_unpack_lblock with SIMD loads: the same bytes and scales, written faster
+/// (decoding unpacks every block of the matrix once per token).
+static inline void ISA_FN(unpack_lblock)(int type, const uint8_t *block, lblock *out) {
+    const __m256i three = _mm256_set1_epi8(3);
+    if (type == GROK_TYPE_IQ4_XS) {
+        const block_iq4_xs *b = (const block_iq4_xs *)block;
+        const __m256i table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)grok_iq4nl_values));
+        for (int g = 0; g < 8; g++) {
+            _mm256_storeu_si256((__m256i *)(out->q + 32 * g), _mm256_shuffle_epi8(table, ISA_FN(nibbles32)(b->qs + 16 * g)));
+            int scale = (((b->scales_l[g / 2] >> (4 * (g % 2))) & 0xF) | (((b->scales_h >> (2 * g)) & 3) << 4)) - 32;
+            ISA_FN(lblock_scales)(out, g, scale, scale);
+        }
+        memset(out->mins16, 0, sizeof out->mins16);
+        out->d = HALF(b->d);
+        out->dmin = 0;
+        return;
+    }
+    const int q3 = type == GROK_TYPE_Q3_K;
+    const uint8_t *qs = q3 ? ((const block_q3_K *)block)->qs : ((const block_q2_K *)block)->qs;
+    __m256i hmask = q3 ? _mm256_loadu_si256((const __m256i *)((const block_q3_K *)block)->hmask) : _mm256_setzero_si256();
+    for (int h = 0; h < 2; h++) {
+        __m256i bits = _mm256_loadu_si256((const __m256i *)(qs + 32 * h));
+        for (int s = 0; s < 4; s++) {
+            __m256i q = _mm256_and_si256(_mm256_srli_epi16(bits, 2 * s), three);
+            if (q3) {
+                // Less 4 where bit 4h + s of the mask byte is clear.
+                __m256i high = _mm256_and_si256(_mm256_srli_epi16(hmask, 4 * h + s), _mm256_set1_epi8(1));
+                q = _mm256_add_epi8(_mm256_sub_epi8(q, _mm256_set1_epi8(4)), _mm256_slli_epi16(high, 2));
+            }
+            _mm256_storeu_si256((__m256i *)(out->q + 128 * h + 32 * s), q);
+        }
+    }
+    if (q3) {
+        const block_q3_K *b = (const block_q3_K *)block;
+        for (int g = 0; g < 8; g++) ISA_FN(lblock_scales)(out, g, grok_q3_K_scale(b->scales, 2 * g), grok_q3_K_scale(b->scales, 2 * g + 1));
+        memset(out->mins16, 0, sizeof out->mins16);
+        out->d = HALF(b->d);
+        out->dmin = 0;
+    } else {
+        const block_q2_K *b = (const block_q2_K *)block;
+        for (int g = 0; g < 8; g++) ISA_FN(lblock_scales)(out, g, b->scales[2 * g] & 0xF, b->scales[2 * g + 1] & 0xF);
+        __m128i raw = _mm_loadu_si128((const __m128i *)b->scales);
+        _mm256_storeu_si256((__m256i *)out->mins16, _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(raw, 4), _mm_set1_epi8(0x0F))));
+        out->d = HALF(b->d);
+        out->dmin = HALF(b->dmin);
+    }
+}
+
 /// Q2_K, Q3_K and IQ4_XS against Q8_K activations (row_lblock in kernels_portable.c): signed
 /// weights through the sign trick (|w| ≤ 127, so maddubs cannot saturate), 16-bit scales by madd.
 static inline __attribute__((always_inline)) void ISA_FN(lblock_tile)(int type, const uint8_t *w, const lblock *pre,
@@ -398,7 +451,7 @@ static inline __attribute__((always_inline)) void ISA_FN(lblock_tile)(int type, 
         const lblock *kb = pre ? pre + b : &local;
         if (!pre) {
             ISA_FN(prefetch_block)(w + b * bytes, bytes);
-            grok_unpack_lblock(type, w + b * bytes, &local);
+            ISA_FN(unpack_lblock)(type, w + b * bytes, &local);
         }
         for (int c = 0; c < nc; c++) {
             const block_q8_K *yb = (const block_q8_K *)(x + c * xrb) + b;
@@ -503,7 +556,7 @@ static void ISA_FN(matmul)(int type, const void *w, size_t wrb, int64_t n, int64
             size_t lbytes = grok_lblock_source_bytes(type);
             for (int64_t r = rb; r < re; r++)
                 for (int64_t b = 0; b < blocksK; b++)
-                    grok_unpack_lblock(type, (const uint8_t *)w + r * wrb + b * lbytes, &lunpacked[(r - rb) * blocksK + b]);
+                    ISA_FN(unpack_lblock)(type, (const uint8_t *)w + r * wrb + b * lbytes, &lunpacked[(r - rb) * blocksK + b]);
         }
         for (int64_t c0 = 0; c0 < cols; c0 += tile) {
             int nc = (int)(cols - c0 < tile ? cols - c0 : tile);

@@ -2,6 +2,7 @@ import Foundation
 import GrokClient
 import GrokProtocol
 import GrokRPC
+import GrokTestModels
 import Testing
 @testable import GrokDaemon
 
@@ -14,20 +15,9 @@ import Testing
     /// at two bits a 135M model writes gibberish, in llama.cpp as here.
     static let variants = ["Q4_1", "Q8_0", "Q4_K_M", "Q5_K_M", "Q3_K_M", "Q2_K", "IQ4_XS", "Q2_K_pure"]
 
-    static func folder(_ variable: String, _ fallback: String) -> String {
-        let value = ProcessInfo.processInfo.environment[variable] ?? ""
-        return value.hasPrefix("/") ? value : NSHomeDirectory() + "/" + fallback
-    }
-
-    static func path(_ name: String) -> String {
-        let file = "SmolLM2-135M-Instruct.\(name).gguf"
-        return name == "Q4_1" ? folder("XDG_DATA_HOME", ".local/share") + "/grok/models/" + file
-            : folder("XDG_CACHE_HOME", ".cache") + "/grok/models-derived/" + file
-    }
-
     /// llama.cpp's tokenisations of variant `name` (scripts/llamacpp-reference's JSON).
     static func tokenizations(_ name: String) throws -> [(text: String, addBOS: Bool, parseSpecial: Bool, ids: [Int32])] {
-        let json = folder("XDG_CACHE_HOME", ".cache") + "/grok/llamacpp-reference/SmolLM2-135M-Instruct.\(name).json"
+        let json = SmolLM2Files.reference(name)
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
         return (object?["tokenize"] as? [[String: Any]] ?? []).map {
             ($0["text"] as? String ?? "", $0["add_bos"] as? Bool ?? false, $0["parse_special"] as? Bool ?? false,
@@ -37,7 +27,7 @@ import Testing
 
     @Test(arguments: variants)
     func loadsTokenizesAndAnswers(_ name: String) async throws {
-        let path = Self.path(name)
+        let path = SmolLM2Files.model(name)
         try #require(FileManager.default.fileExists(atPath: path), "\(path) is missing: run scripts/fetch-parity (make test does)")
         let (daemon, client) = try await EngineMethodsTests.daemonWithModel(path)
         defer { withExtendedLifetime(daemon) {} }

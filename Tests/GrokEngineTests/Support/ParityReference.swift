@@ -1,4 +1,5 @@
 import Foundation
+import GrokTestModels
 @testable import GrokEngine
 
 /// llama.cpp's outputs on one real model file, made on this machine by `scripts/fetch-parity`
@@ -23,31 +24,17 @@ struct ParityReference: Sendable {
     let tokenizations: [Tokenization]
     let greedy: [Greedy]
 
-    /// SmolLM2-135M-Instruct as shipped and as llama-quantize requantizes it: between them every
-    /// 32-element type, Q2_K (the pure mix) to Q6_K, and IQ4_NL/IQ4_XS.
-    static let smolLM2Files = ["Q4_1", "Q8_0", "Q4_K_M", "Q5_K_M", "Q3_K_M", "Q2_K", "Q2_K_pure", "IQ4_XS"]
+    static let smolLM2Files = SmolLM2Files.variants
 
     struct Missing: Error, CustomStringConvertible {
         let path: String
         var description: String { "parity data is missing (\(path)): run scripts/fetch-parity (make test does)" }
     }
 
-    static func folder(_ variable: String, _ fallback: String) -> String {
-        let value = ProcessInfo.processInfo.environment[variable] ?? ""
-        return value.hasPrefix("/") ? value : NSHomeDirectory() + "/" + fallback
-    }
-
-    /// The file of SmolLM2 variant `name` ("Q4_1" is the shipped one, in the models folder).
-    static func smolLM2Path(_ name: String) -> String {
-        let file = "SmolLM2-135M-Instruct.\(name).gguf"
-        return name == "Q4_1" ? folder("XDG_DATA_HOME", ".local/share") + "/grok/models/" + file
-            : folder("XDG_CACHE_HOME", ".cache") + "/grok/models-derived/" + file
-    }
-
     /// The reference for SmolLM2 variant `name`; missing data is an error, never a skip.
     static func smolLM2(_ name: String) throws -> ParityReference {
-        let model = smolLM2Path(name)
-        let json = folder("XDG_CACHE_HOME", ".cache") + "/grok/llamacpp-reference/SmolLM2-135M-Instruct.\(name).json"
+        let model = SmolLM2Files.model(name)
+        let json = SmolLM2Files.reference(name)
         for path in [model, json] where !FileManager.default.fileExists(atPath: path) { throw Missing(path: path) }
         return try ParityReference(json: json, model: model)
     }
@@ -66,8 +53,8 @@ struct ParityReference: Sendable {
     }
 
     static func klLogits(_ name: String) throws -> Logits {
-        let folder = folder("XDG_CACHE_HOME", ".cache") + "/grok/llamacpp-reference/"
-        let json = folder + "SmolLM2-135M-Instruct.\(name).json"
+        let folder = SmolLM2Files.referenceFolder + "/"
+        let json = SmolLM2Files.reference(name)
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
         guard let kl = object?["kl"] as? [String: Any], let ids = kl["ids"] as? [Int], let vocabulary = kl["vocab"] as? Int,
               var file = kl["logits_file"] as? String else { throw Missing(path: json + " (kl)") }
