@@ -440,34 +440,97 @@ static inline void ISA_FN(unpack_lblock)(int type, const uint8_t *block, lblock 
 
 /// Q2_K, Q3_K and IQ4_XS against Q8_K activations (row_lblock in kernels_portable.c): signed
 /// weights through the sign trick (|w| ≤ 127, so maddubs cannot saturate), 16-bit scales by madd.
+/// Weights and 16-bit scales of 32-weight group g of a Q2_K, Q3_K or IQ4_XS block, straight from
+/// the file's bytes into registers (the bytes and scales unpack_lblock would store).
+static inline __attribute__((always_inline)) void ISA_FN(lblock_group)(int type, const uint8_t *block, int g,
+                                                                      __m256i *q, __m256i *scale) {
+    int first, second;
+    if (type == GROK_TYPE_IQ4_XS) {
+        const block_iq4_xs *b = (const block_iq4_xs *)block;
+        const __m256i table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)grok_iq4nl_values));
+        *q = _mm256_shuffle_epi8(table, ISA_FN(nibbles32)(b->qs + 16 * g));
+        first = second = (((b->scales_l[g / 2] >> (4 * (g % 2))) & 0xF) | (((b->scales_h >> (2 * g)) & 3) << 4)) - 32;
+    } else {
+        const int q3 = type == GROK_TYPE_Q3_K, h = g / 4, s = g % 4;
+        const uint8_t *qs = q3 ? ((const block_q3_K *)block)->qs : ((const block_q2_K *)block)->qs;
+        __m256i v = _mm256_and_si256(_mm256_srli_epi16(_mm256_loadu_si256((const __m256i *)(qs + 32 * h)), 2 * s), _mm256_set1_epi8(3));
+        if (q3) {
+            const block_q3_K *b = (const block_q3_K *)block;
+            __m256i high = _mm256_and_si256(_mm256_srli_epi16(_mm256_loadu_si256((const __m256i *)b->hmask), g), _mm256_set1_epi8(1));
+            v = _mm256_add_epi8(_mm256_sub_epi8(v, _mm256_set1_epi8(4)), _mm256_slli_epi16(high, 2));
+            first = grok_q3_K_scale(b->scales, 2 * g);
+            second = grok_q3_K_scale(b->scales, 2 * g + 1);
+        } else {
+            const block_q2_K *b = (const block_q2_K *)block;
+            first = b->scales[2 * g] & 0xF;
+            second = b->scales[2 * g + 1] & 0xF;
+        }
+        *q = v;
+    }
+    *scale = _mm256_set_m128i(_mm_set1_epi16((short)second), _mm_set1_epi16((short)first));
+}
+
+/// Σ over the group's 16-weight halves of scale · Σ w·y, per 4-byte lane (the sign trick keeps
+/// |w| ≤ 127 unsigned, so maddubs cannot saturate).
+static inline __m256i ISA_FN(lblock_dot)(__m256i q, __m256i y, __m256i scale) {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(y, q)), scale);
+}
+
+/// Q2_K, Q3_K and IQ4_XS against Q8_K activations (row_lblock in kernels_portable.c). Blocks come
+/// unpacked in `pre`, or are read group by group from the row `w` when `pre` is NULL (decoding:
+/// each block meets few activation rows, so nothing is stored). Integer lanes per block, then
+/// Q2_K's mins and the block's scale in ggml's float order, as the portable path.
 static inline __attribute__((always_inline)) void ISA_FN(lblock_tile)(int type, const uint8_t *w, const lblock *pre,
                                                                      int64_t blocks, const uint8_t *x, size_t xrb,
                                                                      const int nc, float *out, int64_t os) {
     __m256 acc[TILE];
     for (int c = 0; c < nc; c++) acc[c] = _mm256_setzero_ps();
     const size_t bytes = grok_lblock_source_bytes(type);
-    lblock local;
     for (int64_t b = 0; b < blocks; b++) {
-        const lblock *kb = pre ? pre + b : &local;
-        if (!pre) {
-            ISA_FN(prefetch_block)(w + b * bytes, bytes);
-            ISA_FN(unpack_lblock)(type, w + b * bytes, &local);
+        const uint8_t *block = w + b * bytes;
+        __m256i total[TILE];
+        for (int c = 0; c < nc; c++) total[c] = _mm256_setzero_si256();
+        float d, dmin;
+        __m256i mins;
+        if (pre) {
+            const lblock *kb = pre + b;
+            for (int g = 0; g < 8; g++) {
+                __m256i q = _mm256_loadu_si256((const __m256i *)(kb->q + 32 * g));
+                __m256i scale = _mm256_loadu_si256((const __m256i *)kb->scale16[g]);
+                for (int c = 0; c < nc; c++) {
+                    const block_q8_K *yb = (const block_q8_K *)(x + c * xrb) + b;
+                    total[c] = _mm256_add_epi32(total[c], ISA_FN(lblock_dot)(q, _mm256_loadu_si256((const __m256i *)(yb->qs + 32 * g)), scale));
+                }
+            }
+            d = kb->d;
+            dmin = kb->dmin;
+            mins = _mm256_loadu_si256((const __m256i *)kb->mins16);
+        } else {
+            ISA_FN(prefetch_block)(block, bytes);
+            for (int g = 0; g < 8; g++) {
+                __m256i q, scale;
+                ISA_FN(lblock_group)(type, block, g, &q, &scale);
+                for (int c = 0; c < nc; c++) {
+                    const block_q8_K *yb = (const block_q8_K *)(x + c * xrb) + b;
+                    total[c] = _mm256_add_epi32(total[c], ISA_FN(lblock_dot)(q, _mm256_loadu_si256((const __m256i *)(yb->qs + 32 * g)), scale));
+                }
+            }
+            uint16_t hd, hmin = 0;
+            memcpy(&hd, type == GROK_TYPE_Q2_K ? block + 80 : type == GROK_TYPE_Q3_K ? block + 108 : block, 2);
+            if (type == GROK_TYPE_Q2_K) memcpy(&hmin, block + 82, 2);
+            d = HALF(hd);
+            dmin = type == GROK_TYPE_Q2_K ? HALF(hmin) : 0;
+            mins = type == GROK_TYPE_Q2_K
+                ? _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(_mm_loadu_si128((const __m128i *)block), 4), _mm_set1_epi8(0x0F)))
+                : _mm256_setzero_si256();
         }
         for (int c = 0; c < nc; c++) {
             const block_q8_K *yb = (const block_q8_K *)(x + c * xrb) + b;
             if (type == GROK_TYPE_Q2_K) {
-                __m256i prod = _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)kb->mins16),
-                                                 _mm256_loadu_si256((const __m256i *)yb->bsums));
-                acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(-yb->d * kb->dmin), _mm256_cvtepi32_ps(prod), acc[c]);
+                __m256i prod = _mm256_madd_epi16(mins, _mm256_loadu_si256((const __m256i *)yb->bsums));
+                acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(-yb->d * dmin), _mm256_cvtepi32_ps(prod), acc[c]);
             }
-            __m256i total = _mm256_setzero_si256();
-            for (int g = 0; g < 8; g++) {
-                __m256i q = _mm256_loadu_si256((const __m256i *)(kb->q + 32 * g));
-                __m256i y = _mm256_loadu_si256((const __m256i *)(yb->qs + 32 * g));
-                __m256i pairs = _mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(y, q));
-                total = _mm256_add_epi32(total, _mm256_madd_epi16(pairs, _mm256_loadu_si256((const __m256i *)kb->scale16[g])));
-            }
-            acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(yb->d * kb->d), _mm256_cvtepi32_ps(total), acc[c]);
+            acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(yb->d * d), _mm256_cvtepi32_ps(total[c]), acc[c]);
         }
     }
     for (int c = 0; c < nc; c++) out[c * os] = ISA_FN(hsum)(acc[c]);

@@ -55,11 +55,12 @@ import Testing
         return total
     }
 
-    /// grok_matmul over 5 weight rows × 6 activation rows (a full tile of four and a tail) and
+    /// grok_matmul over 5 weight rows × 6 activation rows (a full tile of four and a tail), × 1 and 3
+    /// (decoding: weights read straight from the row), and
     /// × 9 (past the 8 rows where Q6_K switches to llama.cpp's tiled rounding) against Σ reference
     /// weights × activations in Double. Bound: 1e-4 · Σ|terms| + 1e-5 (float accumulation over at
     /// most a few hundred partial sums); levels agree exactly.
-    @Test(arguments: quantised + plain, [(1, 6), (3, 9), (9, 6)])
+    @Test(arguments: quantised + plain, [(1, 6), (3, 9), (9, 6), (2, 3), (2, 1)])
     func matmulMatchesReference(_ type: GGMLType, shape: (blocks: Int, cols: Int)) throws {
         let (blocks, cols) = shape
         var random = SplitMix64(seed: 0xC0DE + UInt64(type.rawValue) << 8 + UInt64(blocks))
