@@ -358,12 +358,12 @@ static inline __attribute__((always_inline)) void ISA_FN(q45_1_tile)(int type, c
     for (int64_t b = 0; b < blocks; b++) {
         const uint8_t *block = w + b * bytes;
         _mm_prefetch((const char *)block + GROK_PREFETCH_BYTES, _MM_HINT_T0);
-        uint16_t hd, hm;
-        memcpy(&hd, block, 2);
-        memcpy(&hm, block + 2, 2);
-        float dw = HALF(hd), mw = HALF(hm);
-        __m256i wq = ISA_FN(nibbles32)(block + (five ? 8 : 4));
-        if (five) wq = _mm256_or_si256(wq, _mm256_and_si256(ISA_FN(bits32)(block + 4), _mm256_set1_epi8(0x10)));
+        // Q4_1 and Q5_1 both start with d and m; Q5_1's fifth bits come before its nibbles.
+        const block_q4_1 *b4 = (const block_q4_1 *)block;
+        const block_q5_1 *b5 = (const block_q5_1 *)block;
+        float dw = HALF(b4->d), mw = HALF(b4->m);
+        __m256i wq = ISA_FN(nibbles32)(five ? b5->qs : b4->qs);
+        if (five) wq = _mm256_or_si256(wq, _mm256_and_si256(ISA_FN(bits32)(b5->qh), _mm256_set1_epi8(0x10)));
         for (int c = 0; c < nc; c++) {
             const block_q8_1x *yb = (const block_q8_1x *)(x + c * xrb) + b;
             __m256i p = ISA_FN(dot_groups)(wq, _mm256_loadu_si256((const __m256i *)yb->qs));
@@ -515,13 +515,12 @@ static inline __attribute__((always_inline)) void ISA_FN(lblock_tile)(int type, 
                     total[c] = _mm256_add_epi32(total[c], ISA_FN(lblock_dot)(q, _mm256_loadu_si256((const __m256i *)(yb->qs + 32 * g)), scale));
                 }
             }
-            uint16_t hd, hmin = 0;
-            memcpy(&hd, type == GROK_TYPE_Q2_K ? block + 80 : type == GROK_TYPE_Q3_K ? block + 108 : block, 2);
-            if (type == GROK_TYPE_Q2_K) memcpy(&hmin, block + 82, 2);
-            d = HALF(hd);
-            dmin = type == GROK_TYPE_Q2_K ? HALF(hmin) : 0;
+            d = HALF(type == GROK_TYPE_Q2_K ? ((const block_q2_K *)block)->d
+                     : type == GROK_TYPE_Q3_K ? ((const block_q3_K *)block)->d : ((const block_iq4_xs *)block)->d);
+            dmin = type == GROK_TYPE_Q2_K ? HALF(((const block_q2_K *)block)->dmin) : 0;
             mins = type == GROK_TYPE_Q2_K
-                ? _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(_mm_loadu_si128((const __m128i *)block), 4), _mm_set1_epi8(0x0F)))
+                ? _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(_mm_loadu_si128((const __m128i *)((const block_q2_K *)block)->scales), 4),
+                                                     _mm_set1_epi8(0x0F)))
                 : _mm256_setzero_si256();
         }
         for (int c = 0; c < nc; c++) {

@@ -29,23 +29,11 @@ struct EngineBenchmark: ParsableCommand {
         let path = model ?? FidelityModel.path()
         let engine = try LanguageModel(file: GGUFFile(path: path), threads: threads)
         print("engine benchmark: \((path as NSString).lastPathComponent), \(threads) threads")
-        // Prompt tokens are arbitrary ids, as llama-bench uses.
-        let tokens = (0..<prompt).map { Int32(2 + ($0 * 7919) % max(1, min(200_000, engine.config.vocabularySize - 2))) }
         for _ in 0..<repetitions {
-            let cache = engine.makeCache(capacity: prompt)
-            let seconds = Self.time { _ = engine.forward(tokens, cache: cache) }
-            print("pp\(prompt): \(String(format: "%.1f", Double(prompt) / seconds)) tokens/s")
+            print("pp\(prompt): \(String(format: "%.1f", Self.prefillSpeed(engine, tokens: prompt))) tokens/s")
         }
         for _ in 0..<repetitions {
-            let cache = engine.makeCache(capacity: generate + 1)
-            var next: Int32 = 2
-            let seconds = Self.time {
-                for _ in 0..<generate {
-                    let logits = engine.forward([next], cache: cache)
-                    next = Int32(logits.indices.max { logits[$0] < logits[$1] } ?? 0)
-                }
-            }
-            print("tg\(generate): \(String(format: "%.1f", Double(generate) / seconds)) tokens/s")
+            print("tg\(generate): \(String(format: "%.1f", Self.decodeSpeed(engine, tokens: generate))) tokens/s")
         }
         if batch > 0 { batchedDecode(engine) }
         print("peak RSS: \(Self.peakResidentMB()) MB (model file \(Self.fileMB(path)) MB)")
@@ -64,6 +52,28 @@ struct EngineBenchmark: ParsableCommand {
             }
         }
         print("tg\(generate) × \(batch) sequences: \(String(format: "%.1f", Double(generate * batch) / seconds)) tokens/s aggregate")
+    }
+
+    /// Tokens/s prefilling `tokens` arbitrary ids in one pass, as llama-bench's pp figure.
+    static func prefillSpeed(_ engine: LanguageModel, tokens: Int) -> Double {
+        let ids = (0..<tokens).map { Int32(2 + ($0 * 7919) % max(1, min(200_000, engine.config.vocabularySize - 2))) }
+        let cache = engine.makeCache(capacity: tokens)
+        return Double(tokens) / time { _ = engine.forward(ids, cache: cache) }
+    }
+
+    /// Tokens/s decoding `tokens` greedy tokens one at a time, as llama-bench's tg figure.
+    static func decodeSpeed(_ engine: LanguageModel, tokens: Int) -> Double {
+        let cache = engine.makeCache(capacity: tokens + 1)
+        var next: Int32 = 2
+        return Double(tokens) / time {
+            for _ in 0..<tokens {
+                next = engine.forward([next], cache: cache).withUnsafeBufferPointer { logits in
+                    var best = 0
+                    for i in logits.indices where logits[i] > logits[best] { best = i }
+                    return Int32(best)
+                }
+            }
+        }
     }
 
     static func time(_ body: () -> Void) -> Double {

@@ -9,7 +9,7 @@ import GrokTestModels
 /// at every position of a text of a few hundred tokens; lower is better, and grok's must be no
 /// larger than llama.cpp's.
 ///
-/// llama.cpp's logits come from `scripts/llamacpp-reference MODEL OUT.json` (its `kl` section:
+/// llama.cpp's logits come from `scripts/llamacpp-reference MODEL OUT.json` (`LlamaCppReference`:
 /// the ids and a file of float32 logits for every position, evaluated as one batch). grok
 /// evaluates the ids one at a time through its decode path.
 struct FidelityBenchmark: ParsableCommand {
@@ -34,14 +34,17 @@ struct FidelityBenchmark: ParsableCommand {
 
     private func measure(_ path: String) throws {
         let name = (path as NSString).lastPathComponent
-        let llama = try references.flatMap { try LlamaCppLogits(folder: $0, model: name) }
-        let ids = try llama.map { Array($0.ids.prefix(positions)) } ?? Self.ids(path, count: positions)
+        let llama = try references.flatMap { folder in
+            let json = folder + "/" + (name as NSString).deletingPathExtension + ".json"
+            return FileManager.default.fileExists(atPath: json) ? try LlamaCppReference(json: json) : nil
+        }
+        let ids = try llama.map { Array($0.klIDs.prefix(positions)) } ?? Self.ids(path, count: positions)
         var reference: [[Double]] = [], ours: [[Double]] = []
-        let exactSeconds = try Measure.seconds { reference = try ReferenceTransformer(path: path).logits(for: ids).map(Self.logSoftmax) }
-        let grokSeconds = try Measure.seconds { ours = try Self.engineLogits(path, ids).map(Self.logSoftmax) }
+        let exactSeconds = try Measure.seconds { reference = try ReferenceTransformer(path: path).logits(for: ids).map(Distribution.logSoftmax) }
+        let grokSeconds = try Measure.seconds { ours = try Self.engineLogits(path, ids).map(Distribution.logSoftmax) }
         print("(\(name): float64 reference \(Measure.format(exactSeconds)) s, grok \(Measure.format(grokSeconds)) s)")
         let grok = Divergence(reference: reference, other: ours)
-        let theirs = llama.map { llama in Divergence(reference: reference, other: ids.indices.map { Self.logSoftmax(llama.row($0)) }) }
+        let theirs = llama.map { llama in Divergence(reference: reference, other: ids.indices.map { Distribution.logSoftmax(llama.logits(at: $0)) }) }
         func f(_ x: Double?) -> String { x.map { String(format: "%.5f", $0) } ?? "-" }
         print("\(name) | \(ids.count) | \(f(grok.mean)) | \(f(theirs?.mean)) | \(f(grok.max)) | \(f(theirs?.max)) | "
               + "\(grok.agreement)/\(ids.count), \(theirs.map { "\($0.agreement)/\(ids.count)" } ?? "-")")
@@ -59,12 +62,6 @@ struct FidelityBenchmark: ParsableCommand {
         let cache = engine.makeCache(capacity: ids.count + 1)
         return ids.map { engine.forward([$0], cache: cache).map(Double.init) }
     }
-
-    static func logSoftmax(_ logits: [Double]) -> [Double] {
-        let top = logits.max() ?? 0
-        let total = top + log(logits.reduce(0.0) { $0 + exp($1 - top) })
-        return logits.map { $0 - total }
-    }
 }
 
 /// KL(reference ‖ other) per position, its mean and maximum, and how often the two agree on
@@ -78,42 +75,11 @@ struct Divergence {
         var values: [Double] = []
         var agreement = 0
         for (p, q) in zip(reference, other) {
-            values.append(zip(p, q).reduce(0.0) { $0 + exp($1.0) * ($1.0 - $1.1) })
-            if p.indices.max(by: { p[$0] < p[$1] }) == q.indices.max(by: { q[$0] < q[$1] }) { agreement += 1 }
+            values.append(Distribution.divergence(p, q))
+            if Distribution.best(p) == Distribution.best(q) { agreement += 1 }
         }
         mean = values.reduce(0, +) / Double(Swift.max(1, values.count))
         max = values.max() ?? .nan
         self.agreement = agreement
-    }
-}
-
-/// llama.cpp's logits for every position of a text, as `scripts/llamacpp-reference` writes
-/// them: the JSON's `kl` section names the token ids and a raw float32 [positions × vocab] file.
-struct LlamaCppLogits {
-    let ids: [Int32]
-    let vocabulary: Int
-    private let data: Data
-
-    /// The reference of model file `model` in `folder`, or nil when there is none.
-    init?(folder: String, model: String) throws {
-        let json = folder + "/" + (model.hasSuffix(".gguf") ? String(model.dropLast(5)) : model) + ".json"
-        guard FileManager.default.fileExists(atPath: json) else { return nil }
-        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json)))
-        guard let kl = (object as? [String: Any])?["kl"] as? [String: Any], let ids = kl["ids"] as? [Int],
-              let vocabulary = kl["vocab"] as? Int, var file = kl["logits_file"] as? String else {
-            throw ValidationError("\(json) has no kl section with ids, vocab and logits_file")
-        }
-        if !file.hasPrefix("/") { file = folder + "/" + file }
-        data = try Data(contentsOf: URL(fileURLWithPath: file), options: .alwaysMapped)
-        guard data.count >= ids.count * vocabulary * 4 else { throw ValidationError("\(file) is shorter than its ids") }
-        self.ids = ids.map(Int32.init)
-        self.vocabulary = vocabulary
-    }
-
-    /// The logits after ids[0…position].
-    func row(_ position: Int) -> [Double] {
-        data.withUnsafeBytes { raw in
-            (0..<vocabulary).map { Double(raw.loadUnaligned(fromByteOffset: 4 * (position * vocabulary + $0), as: Float.self)) }
-        }
     }
 }

@@ -52,29 +52,9 @@ struct QuantBenchmark: ParsableCommand {
     /// grok's best prefill and decode tokens/s, as `grok-bench engine` measures them.
     private func grok(_ file: GGUFFile) throws -> (pp: Double, tg: Double) {
         let engine = try LanguageModel(file: file, threads: threads)
-        let tokens = (0..<prompt).map { Int32(2 + ($0 * 7919) % max(1, min(200_000, engine.config.vocabularySize - 2))) }
-        var pp = 0.0, tg = 0.0
-        for _ in 0..<repetitions {
-            let cache = engine.makeCache(capacity: prompt)
-            pp = max(pp, Double(prompt) / EngineBenchmark.time { _ = engine.forward(tokens, cache: cache) })
-            let decode = engine.makeCache(capacity: generate + 1)
-            var next: Int32 = 2
-            tg = max(tg, Double(generate) / EngineBenchmark.time {
-                for _ in 0..<generate {
-                    next = Self.argmax(engine.forward([next], cache: decode))
-                }
-            })
-        }
+        let pp = (0..<repetitions).map { _ in EngineBenchmark.prefillSpeed(engine, tokens: prompt) }.max() ?? 0
+        let tg = (0..<repetitions).map { _ in EngineBenchmark.decodeSpeed(engine, tokens: generate) }.max() ?? 0
         return (pp, tg)
-    }
-
-    /// The index of the largest logit (a plain loop: this runs once per decoded token).
-    static func argmax(_ logits: [Float]) -> Int32 {
-        logits.withUnsafeBufferPointer { values in
-            var best = 0
-            for i in values.indices where values[i] > values[best] { best = i }
-            return Int32(best)
-        }
     }
 
     /// llama-bench's best prefill and decode tokens/s on the same file (its JSON output).

@@ -15,16 +15,6 @@ import Testing
     /// at two bits a 135M model writes gibberish, in llama.cpp as here.
     static let variants = ["Q4_1", "Q8_0", "Q4_K_M", "Q5_K_M", "Q3_K_M", "Q2_K", "IQ4_XS", "Q2_K_pure"]
 
-    /// llama.cpp's tokenisations of variant `name` (scripts/llamacpp-reference's JSON).
-    static func tokenizations(_ name: String) throws -> [(text: String, addBOS: Bool, parseSpecial: Bool, ids: [Int32])] {
-        let json = SmolLM2Files.reference(name)
-        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
-        return (object?["tokenize"] as? [[String: Any]] ?? []).map {
-            ($0["text"] as? String ?? "", $0["add_bos"] as? Bool ?? false, $0["parse_special"] as? Bool ?? false,
-             ($0["ids"] as? [Int] ?? []).map(Int32.init))
-        }
-    }
-
     @Test(arguments: variants)
     func loadsTokenizesAndAnswers(_ name: String) async throws {
         let path = SmolLM2Files.model(name)
@@ -33,7 +23,7 @@ import Testing
         defer { withExtendedLifetime(daemon) {} }
         #expect(try await client.call(ModelInfo.self, NoParams()).architecture == "llama")
 
-        let reference = try Self.tokenizations(name)
+        let reference = try LlamaCppReference(json: SmolLM2Files.reference(name)).tokenizations
         #expect(reference.count >= 40)
         for entry in reference {
             let ids = try await client.call(Tokenize.self, .init(text: entry.text, addSpecial: entry.addBOS, parseSpecial: entry.parseSpecial)).ids

@@ -1,4 +1,5 @@
 import Foundation
+import GrokTestModels
 import Testing
 @testable import GrokEngine
 
@@ -39,6 +40,19 @@ import Testing
     @Test func otherIQuantsStayUnsupported() {
         for type in [GGMLType.iq2_xxs, .iq2_xs, .iq2_s, .iq3_xxs, .iq3_s, .iq1_s, .iq1_m, .tq1_0, .tq2_0, .mxfp4] {
             #expect(!type.isSupported, "\(type.name)")
+        }
+    }
+
+    /// A file holding a type the engine cannot run is refused at load, naming the tensor and type.
+    @Test func aFileWithAnotherIQuantIsRefusedByName() throws {
+        var model = TinyModel(.llama)
+        model.types[.query] = .iq2_xs
+        let path = try model.write()
+        defer { unlink(path) }
+        #expect {
+            _ = try LanguageModel(file: GGUFFile(path: path))
+        } throws: { error in
+            "\(error)".contains("blk.0.attn_q.weight") && "\(error)".contains("iq2_xs")
         }
     }
 

@@ -8,11 +8,19 @@ import Testing
 /// people download (references made by `scripts/fetch-parity`). A convention error shared by our
 /// GGUF writer and our engine would pass the tiny-model tests; it cannot pass these.
 @Suite(.serialized) struct RealModelParityTests {
+    /// The file of SmolLM2 variant `name` and llama.cpp's outputs on it; missing data is an
+    /// error, never a skip.
+    static func smolLM2(_ name: String) throws -> (model: String, reference: LlamaCppReference) {
+        let model = SmolLM2Files.model(name)
+        guard FileManager.default.fileExists(atPath: model) else { throw LlamaCppReference.Missing(path: model) }
+        return (model, try LlamaCppReference(json: SmolLM2Files.reference(name)))
+    }
+
     /// Every string tokenizes to llama.cpp's ids, with special tokens parsed and not.
-    @Test(arguments: ParityReference.smolLM2Files)
+    @Test(arguments: SmolLM2Files.variants)
     func tokenizesAsLlamaCpp(_ name: String) throws {
-        let reference = try ParityReference.smolLM2(name)
-        let tokenizer = try Tokenizer(file: GGUFFile(path: reference.modelPath))
+        let (path, reference) = try Self.smolLM2(name)
+        let tokenizer = try Tokenizer(file: GGUFFile(path: path))
         #expect(reference.tokenizations.count >= 40)
         var differing: [String] = []
         for entry in reference.tokenizations {
@@ -31,26 +39,26 @@ import Testing
     /// next-token distributions over the first `steps` positions of the KL text (mean KL). Greedy
     /// continuations must give llama.cpp's tokens until the two part where the exact pass itself
     /// has the two candidates within `nearTie` nats (or prefers ours), or to the end.
-    @Test(arguments: ParityReference.smolLM2Files)
+    @Test(arguments: SmolLM2Files.variants)
     func matchesLlamaCppAsFarAsNumericsAllow(_ name: String) throws {
-        let reference = try ParityReference.smolLM2(name)
-        let model = try LanguageModel(file: GGUFFile(path: reference.modelPath))
-        let exact = try ReferenceTransformer(path: reference.modelPath)
+        let (path, reference) = try Self.smolLM2(name)
+        let model = try LanguageModel(file: GGUFFile(path: path))
+        let exact = try ReferenceTransformer(path: path)
         #expect(reference.greedy.count >= 6)
         var errors = (ours: 0.0, theirs: 0.0, count: 0)
         var report: [String] = []
         for case_ in reference.greedy {
-            let truth = Self.logSoftmax(exact.logits(for: case_.promptIDs).last!)
+            let truth = Distribution.logSoftmax(exact.logits(for: case_.promptIDs).last!)
             let cache = model.makeCache(capacity: case_.promptIDs.count + case_.ids.count + 1)
-            var scores = Self.logSoftmax(model.forward(case_.promptIDs, cache: cache))
-            for (id, logprob) in case_.top5 {
+            var scores = Distribution.logSoftmax(model.forward(case_.promptIDs, cache: cache))
+            for (id, logprob) in case_.top5.map({ ($0.id, $0.logprob) }) {
                 errors.ours += abs(scores[Int(id)] - truth[Int(id)])
                 errors.theirs += abs(logprob - truth[Int(id)])
                 errors.count += 1
             }
             var agreed = 0
             for expected in case_.ids.prefix(Self.steps) {
-                let ours = Self.best(scores)
+                let ours = Distribution.best(scores)
                 if ours != expected {
                     let at = exact.logits(for: case_.promptIDs + case_.ids.prefix(agreed)).last!
                     let gap = at[Int(expected)] - at[Int(ours)]
@@ -58,34 +66,29 @@ import Testing
                     break
                 }
                 agreed += 1
-                scores = Self.logSoftmax(model.forward([expected], cache: cache))
+                scores = Distribution.logSoftmax(model.forward([expected], cache: cache))
             }
             report.append("\(agreed)/\(min(Self.steps, case_.ids.count))")
         }
         let (ours, theirs) = (errors.ours / Double(errors.count), errors.theirs / Double(errors.count))
         #expect(ours <= 1.25 * theirs + 0.02, "\(name): top-5 logprobs off the exact pass by \(ours) on average, llama.cpp's by \(theirs)")
-        let kl = try Self.divergences(name, model, exact, positions: Self.steps)
+        let kl = Self.divergences(reference, model, exact, positions: Self.steps)
         #expect(kl.ours <= 1.25 * kl.theirs + 0.001, "\(name): mean KL from the exact pass \(kl.ours), llama.cpp's \(kl.theirs)")
         print("\(name): greedy tokens as llama.cpp's \(report.joined(separator: " ")); top-5 error grok \(ours) llama.cpp \(theirs); KL grok \(kl.ours) llama.cpp \(kl.theirs)")
     }
 
     /// Mean KL(exact ‖ grok) and KL(exact ‖ llama.cpp) over the first positions of the reference's
     /// KL text (llama.cpp's logits of every position, from one batch).
-    static func divergences(_ name: String, _ model: LanguageModel, _ exact: ReferenceTransformer, positions: Int) throws
+    static func divergences(_ llama: LlamaCppReference, _ model: LanguageModel, _ exact: ReferenceTransformer, positions: Int)
         -> (ours: Double, theirs: Double) {
-        let llama = try ParityReference.klLogits(name)
-        let ids = Array(llama.ids.prefix(positions))
+        let ids = Array(llama.klIDs.prefix(positions))
         let truth = exact.logits(for: ids)
         let cache = model.makeCache(capacity: ids.count + 1)
         var ours = 0.0, theirs = 0.0
         for (position, id) in ids.enumerated() {
-            let p = Self.logSoftmax(truth[position])
-            let q = Self.logSoftmax(model.forward([id], cache: cache))
-            let r = Self.logSoftmax(llama.row(position))
-            for i in p.indices where p[i] > -30 {
-                ours += exp(p[i]) * (p[i] - q[i])
-                theirs += exp(p[i]) * (p[i] - r[i])
-            }
+            let p = Distribution.logSoftmax(truth[position])
+            ours += Distribution.divergence(p, Distribution.logSoftmax(model.forward([id], cache: cache)))
+            theirs += Distribution.divergence(p, Distribution.logSoftmax(llama.logits(at: position)))
         }
         return (ours / Double(ids.count), theirs / Double(ids.count))
     }
@@ -95,15 +98,4 @@ import Testing
 
     /// Two candidates this close in the exact pass are a coin toss for any engine's rounding.
     static let nearTie = 1.0
-
-    static func logSoftmax<F: BinaryFloatingPoint>(_ logits: [F]) -> [Double] {
-        let values = logits.map { Double($0) }
-        let top = values.max() ?? 0
-        let total = top + log(values.reduce(0.0) { $0 + exp($1 - top) })
-        return values.map { $0 - total }
-    }
-
-    static func best(_ scores: [Double]) -> Int32 {
-        Int32(scores.indices.max { scores[$0] < scores[$1] } ?? 0)
-    }
 }
